@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+//
+// AlertBox: the runtime of an on-site alert box. The module layout follows the architecture:
+// pure cores (SMS, ATProtocol) with no I/O, and I/O modules around them. System C libraries
+// come from Debian as system-library targets; the package depends on no outside Swift package.
+
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "AlertBox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alertbox", targets: ["alertbox"])
+    ],
+    targets: [
+        // Logger, clocks and privacy helpers shared by every module.
+        .target(name: "Core", swiftSettings: strictSettings),
+
+        // GSM 03.38 and UCS-2 text, segmentation, PDUs, reassembly, phone numbers. Pure.
+        .target(name: "SMS", swiftSettings: strictSettings),
+
+        // AT line framing, result codes, URCs, typed parsers and formatters. Pure.
+        .target(name: "ATProtocol", swiftSettings: strictSettings),
+
+        // The `alertbox` command tree: argument parsing, validation, help and subcommands.
+        .target(name: "CLI", dependencies: ["Core", "SMS"], swiftSettings: strictSettings),
+
+        .executableTarget(name: "alertbox", dependencies: ["CLI"], swiftSettings: strictSettings),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
+        .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
+        .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "SMS"], swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,2 @@
+// Entry point: parse arguments and run the requested command.
+print("alertbox")
