@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Core", swiftSettings: strictSettings),
 
         // GSM 03.38 and UCS-2 text, segmentation, PDUs, reassembly, phone numbers. Pure.
-        .target(name: "SMS", swiftSettings: strictSettings),
+        .target(name: "SMS", dependencies: ["Core"], swiftSettings: strictSettings),
 
         // AT line framing, result codes, URCs, typed parsers and formatters. Pure.
         .target(name: "ATProtocol", swiftSettings: strictSettings),

@@ -1,0 +1,92 @@
+/// A TP-Service-Centre-Time-Stamp or TP-Discharge-Time: local time with its offset from UTC.
+///
+/// The two-digit year is read as 2000-2099, because no PDU a box receives predates 2000.
+/// 3GPP TS 23.040 §9.2.3.11.
+public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+    /// The offset from UTC in minutes, a multiple of 15 (+480 for China).
+    public var utcOffsetMinutes: Int
+
+    public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, utcOffsetMinutes: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.utcOffsetMinutes = utcOffsetMinutes
+    }
+
+    /// The time in ISO 8601 form with its offset, such as `2024-01-05T08:00:00+08:00`.
+    public var description: String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let sign = utcOffsetMinutes < 0 ? "-" : "+"
+        let offset = abs(utcOffsetMinutes)
+        return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(offset / 60)):\(two(offset % 60))"
+    }
+
+    /// Seconds since the Unix epoch, UTC.
+    public var secondsSinceEpoch: Int64 {
+        // Days from civil, after Howard Hinnant's public-domain algorithm.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = Int64(era * 146_097 + dayOfEra - 719_468)
+        let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return local - Int64(utcOffsetMinutes * 60)
+    }
+
+    /// Decodes the seven semi-octet-swapped octets.
+    /// - Throws: `SMSError.invalidField` when a digit is not decimal or a field is out of range.
+    static func decode(_ octets: [UInt8], field: String) throws(SMSError) -> SMSTimestamp {
+        precondition(octets.count == 7, "a timestamp has seven octets")
+        var values: [Int] = []
+        for (index, octet) in octets.enumerated() {
+            var octet = octet
+            var negative = false
+            if index == 6 {
+                // Bit 3 of the time zone octet is the sign of the offset.
+                negative = octet & 0x08 != 0
+                octet &= 0xF7
+            }
+            let low = Int(octet & 0x0F)
+            let high = Int(octet >> 4)
+            guard low <= 9, high <= 9 else {
+                throw .invalidField(field: field, value: Hex.encode(octets), reason: "semi-octet \(index) is not a decimal digit")
+            }
+            let value = low * 10 + high
+            values.append(negative ? -value : value)
+        }
+        let stamp = SMSTimestamp(
+            year: 2000 + values[0], month: values[1], day: values[2], hour: values[3], minute: values[4],
+            second: values[5], utcOffsetMinutes: values[6] * 15)
+        guard (1...12).contains(stamp.month), (1...31).contains(stamp.day), stamp.hour < 24, stamp.minute < 60,
+            stamp.second < 60, abs(values[6]) <= 79
+        else {
+            throw .invalidField(field: field, value: Hex.encode(octets), reason: "date, time or offset out of range")
+        }
+        return stamp
+    }
+
+    /// Encodes the timestamp as seven semi-octet-swapped octets.
+    func encoded() -> [UInt8] {
+        func swapped(_ value: Int) -> UInt8 {
+            UInt8(value % 10) << 4 | UInt8(value / 10)
+        }
+        let quarters = abs(utcOffsetMinutes) / 15
+        var zone = swapped(quarters)
+        if utcOffsetMinutes < 0 {
+            zone |= 0x08
+        }
+        return [
+            swapped(year % 100), swapped(month), swapped(day), swapped(hour), swapped(minute), swapped(second), zone,
+        ]
+    }
+}
