@@ -1,3 +1,5 @@
+import Core
+
 /// The GSM 7-bit default alphabet and its extension table.
 ///
 /// A character of the default table costs one septet. A character of the extension table
@@ -65,7 +67,7 @@ public enum GSMAlphabet {
             guard let septets = septets(for: scalar) else {
                 throw .invalidField(
                     field: "GSM 7-bit text", value: "U+" + String(scalar.value, radix: 16, uppercase: true),
-                    reason: "not in the GSM 03.38 default or extension table; send the text as UCS-2")
+                    reason: LocalizedText(zh: "不在 GSM 03.38 默认字母表或扩展表中，请以 UCS-2 发送", en: "not in the GSM 03.38 default or extension table; send the text as UCS-2"))
             }
             output += septets
         }

@@ -1,3 +1,5 @@
+import Core
+
 /// Hex text as AT commands carry PDUs.
 public enum Hex {
     /// Decodes hex digits of either case into bytes; white space is ignored.
@@ -9,7 +11,7 @@ public enum Hex {
         for (position, scalar) in text.unicodeScalars.enumerated() {
             if scalar.properties.isWhitespace { continue }
             guard let nibble = nibble(scalar) else {
-                throw .invalidHex(position: position + 1, reason: "'\(scalar.escaped(asASCII: true))' is not a hex digit")
+                throw .invalidHex(position: position + 1, reason: LocalizedText(zh: "'\(scalar.escaped(asASCII: true))' 不是十六进制数字", en: "'\(scalar.escaped(asASCII: true))' is not a hex digit"))
             }
             if let pending = high {
                 bytes.append(pending << 4 | nibble)
@@ -19,7 +21,7 @@ public enum Hex {
             }
         }
         if high != nil {
-            throw .invalidHex(position: text.unicodeScalars.count, reason: "odd number of hex digits")
+            throw .invalidHex(position: text.unicodeScalars.count, reason: LocalizedText(zh: "十六进制数字个数为奇数", en: "odd number of hex digits"))
         }
         return bytes
     }

@@ -1,3 +1,5 @@
+import Core
+
 /// Decodes PDUs as modems print them in `+CMGR`, `+CMGL`, `+CMT` and `+CDS`.
 ///
 /// The TP-MTI bits pick the type. A PDU from the network is an SMS-DELIVER (00) or an
@@ -25,7 +27,7 @@ public enum PDUDecoder {
         case 0x01: decoded = .submit(try decodeSubmit(&reader, firstOctet: firstOctet, smsc: smsc))
         case 0x02: decoded = .statusReport(try decodeStatusReport(&reader, firstOctet: firstOctet, smsc: smsc))
         default:
-            throw .invalidField(field: "TP-MTI", value: "11", reason: "reserved message type")
+            throw .invalidField(field: "TP-MTI", value: "11", reason: LocalizedText(zh: "保留的消息类型", en: "reserved message type"))
         }
         guard reader.remaining == 0 else {
             throw .trailingBytes(count: reader.remaining)

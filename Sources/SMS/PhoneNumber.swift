@@ -1,3 +1,5 @@
+import Core
+
 /// A recipient's phone number normalised to E.164.
 ///
 /// Chinese mobile numbers are accepted in every form people write them: bare 11 digits,
@@ -21,7 +23,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
     public init(parsing input: String) throws(SMSError) {
         let (hasPlus, digits) = try Self.clean(input)
         guard !digits.isEmpty else {
-            throw .phone(input, "contains no digits; write an 11-digit mobile number such as 13800000001")
+            throw .phone(input, LocalizedText(zh: "不含数字，请填写 11 位手机号，如 13800000001", en: "contains no digits; write an 11-digit mobile number such as 13800000001"))
         }
 
         var national: [Character]
@@ -101,13 +103,16 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
                 digits.append(Character(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!))
             case 0x2B, 0xFF0B:
                 guard digits.isEmpty, !hasPlus else {
-                    throw .phone(input, "has '+' after the first digit; '+' may only start the number")
+                    throw .phone(input, LocalizedText(zh: "数字之后出现 '+'，'+' 只能写在号码开头", en: "has '+' after the first digit; '+' may only start the number"))
                 }
                 hasPlus = true
             default:
                 guard separators.contains(scalar) || scalar.properties.isWhitespace else {
                     throw .phone(
-                        input, "contains '\(scalar.escaped(asASCII: false))'; use digits, an optional leading +, spaces or dashes")
+                        input,
+                        LocalizedText(
+                            zh: "含有 '\(scalar.escaped(asASCII: false))'，号码只能由数字、开头的 +、空格或短横线组成",
+                            en: "contains '\(scalar.escaped(asASCII: false))'; use digits, an optional leading +, spaces or dashes"))
                 }
             }
         }
@@ -116,22 +121,42 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
 
     private static func checkChineseMobile(_ national: [Character], input: String) throws(SMSError) {
         guard national.count == 11 else {
-            throw .phone(input, "has \(national.count) digits after the country code; a Chinese mobile number has 11, starting with 13-19")
+            throw .phone(
+                input,
+                LocalizedText(
+                    zh: "去掉国家码后有 \(national.count) 位，中国手机号应为 11 位，以 13-19 开头",
+                    en: "has \(national.count) digits after the country code; a Chinese mobile number has 11, starting with 13-19"))
         }
         guard national[0] == "1", ("3"..."9").contains(national[1]) else {
             if national[0] == "0" {
-                throw .phone(input, "starts with 0 like a fixed-line number; SMS needs a mobile number starting with 13-19")
+                throw .phone(
+                    input,
+                    LocalizedText(
+                        zh: "以 0 开头，像是固定电话；短信需要以 13-19 开头的手机号",
+                        en: "starts with 0 like a fixed-line number; SMS needs a mobile number starting with 13-19"))
             }
-            throw .phone(input, "does not start with 13-19, so it is not a Chinese mobile number; write other countries' numbers with + and the country code")
+            throw .phone(
+                input,
+                LocalizedText(
+                    zh: "不以 13-19 开头，不是中国手机号；其他国家的号码请写 + 和国家码",
+                    en: "does not start with 13-19, so it is not a Chinese mobile number; write other countries' numbers with + and the country code"))
         }
     }
 
     private static func international(_ digits: [Character], input: String) throws(SMSError) -> String {
         guard digits.first != "0" else {
-            throw .phone(input, "has no country code after + or 00; a country code never starts with 0")
+            throw .phone(
+                input,
+                LocalizedText(
+                    zh: "+ 或 00 之后没有国家码（国家码不以 0 开头）",
+                    en: "has no country code after + or 00; a country code never starts with 0"))
         }
         guard (8...15).contains(digits.count) else {
-            throw .phone(input, "has \(digits.count) digits with its country code; an international number has 8 to 15 (ITU-T E.164)")
+            throw .phone(
+                input,
+                LocalizedText(
+                    zh: "连同国家码共 \(digits.count) 位，国际号码应为 8 到 15 位 (ITU-T E.164)",
+                    en: "has \(digits.count) digits with its country code; an international number has 8 to 15 (ITU-T E.164)"))
         }
         return "+" + String(digits)
     }

@@ -79,7 +79,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
         }
         let semiOctets = try Self.semiOctets(value, masked: masked)
         guard semiOctets.count <= 20 else {
-            throw .invalidAddress(masked: masked, reason: "has \(semiOctets.count) digits; an SMS address holds at most 20")
+            throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "有 \(semiOctets.count) 位数字，短信地址最多 20 位", en: "has \(semiOctets.count) digits; an SMS address holds at most 20"))
         }
         return [UInt8(semiOctets.count), typeOfAddress] + Self.packSemiOctets(semiOctets)
     }
@@ -87,11 +87,11 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
     /// Encodes the address as the SMSC field: octet count, type of address, semi-octets.
     func encodedAsSMSCAddress() throws(SMSError) -> [UInt8] {
         guard typeOfNumber != .alphanumeric else {
-            throw .invalidAddress(masked: masked, reason: "an SMSC address must be a number")
+            throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "短信中心地址必须是号码", en: "an SMSC address must be a number"))
         }
         let semiOctets = try Self.semiOctets(value, masked: masked)
         guard !semiOctets.isEmpty, semiOctets.count <= 20 else {
-            throw .invalidAddress(masked: masked, reason: "an SMSC address has 1 to 20 digits")
+            throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "短信中心地址应为 1 到 20 位数字", en: "an SMSC address has 1 to 20 digits"))
         }
         let packed = Self.packSemiOctets(semiOctets)
         return [UInt8(packed.count + 1), typeOfAddress] + packed
@@ -102,10 +102,10 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
         do {
             septets = try GSMAlphabet.encode(value)
         } catch {
-            throw .invalidAddress(masked: value, reason: "an alphanumeric address uses the GSM 7-bit alphabet only")
+            throw .invalidAddress(masked: value, reason: LocalizedText(zh: "字母数字地址只能使用 GSM 7 位字母表", en: "an alphanumeric address uses the GSM 7-bit alphabet only"))
         }
         guard septets.count <= 11 else {
-            throw .invalidAddress(masked: value, reason: "an alphanumeric address has at most 11 septets")
+            throw .invalidAddress(masked: value, reason: LocalizedText(zh: "字母数字地址最多 11 个七位组", en: "an alphanumeric address has at most 11 septets"))
         }
         return septets
     }
@@ -121,7 +121,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
             case "b", "B": output.append(0xD)
             case "c", "C": output.append(0xE)
             default:
-                throw .invalidAddress(masked: masked, reason: "contains '\(scalar.escaped(asASCII: true))'; use digits, * and # only")
+                throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "含有 '\(scalar.escaped(asASCII: true))'，只能使用数字、* 和 #", en: "contains '\(scalar.escaped(asASCII: true))'; use digits, * and # only"))
             }
         }
         return output
@@ -142,7 +142,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
     static func decodeTPAddress(_ reader: inout ByteReader, field: String) throws(SMSError) -> SMSAddress {
         let length = Int(try reader.byte("\(field) length"))
         guard length <= 20 else {
-            throw .invalidField(field: "\(field) length", value: String(length), reason: "an address has at most 20 semi-octets")
+            throw .invalidField(field: "\(field) length", value: String(length), reason: LocalizedText(zh: "地址最多 20 个半字节", en: "an address has at most 20 semi-octets"))
         }
         let typeOfAddress = try reader.byte("\(field) type of address")
         let octets = try reader.take((length + 1) / 2, field)
@@ -156,7 +156,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
         guard length <= 11 else {
             throw .invalidField(
                 field: "SMSC length", value: String(length),
-                reason: "an SMSC field has at most 11 octets; if this PDU has no SMSC field, use --no-smsc")
+                reason: LocalizedText(zh: "短信中心字段最多 11 个字节；若此 PDU 不含短信中心字段，请加 --no-smsc", en: "an SMSC field has at most 11 octets; if this PDU has no SMSC field, use --no-smsc"))
         }
         let typeOfAddress = try reader.byte("SMSC type of address")
         let octets = try reader.take(length - 1, "SMSC address")

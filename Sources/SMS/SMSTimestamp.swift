@@ -1,3 +1,5 @@
+import Core
+
 /// A TP-Service-Centre-Time-Stamp or TP-Discharge-Time: local time with its offset from UTC.
 ///
 /// The two-digit year is read as 2000-2099, because no PDU a box receives predates 2000.
@@ -59,7 +61,7 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
             let low = Int(octet & 0x0F)
             let high = Int(octet >> 4)
             guard low <= 9, high <= 9 else {
-                throw .invalidField(field: field, value: Hex.encode(octets), reason: "semi-octet \(index) is not a decimal digit")
+                throw .invalidField(field: field, value: Hex.encode(octets), reason: LocalizedText(zh: "第 \(index) 个半字节不是十进制数字", en: "semi-octet \(index) is not a decimal digit"))
             }
             let value = low * 10 + high
             values.append(negative ? -value : value)
@@ -70,7 +72,7 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
         guard (1...12).contains(stamp.month), (1...31).contains(stamp.day), stamp.hour < 24, stamp.minute < 60,
             stamp.second < 60, abs(values[6]) <= 79
         else {
-            throw .invalidField(field: field, value: Hex.encode(octets), reason: "date, time or offset out of range")
+            throw .invalidField(field: field, value: Hex.encode(octets), reason: LocalizedText(zh: "日期、时间或时区超出范围", en: "date, time or offset out of range"))
         }
         return stamp
     }

@@ -1,3 +1,5 @@
+import Core
+
 /// Decoded TP-UDL and TP-UD: the header, if any, and the text.
 public struct UserData: Sendable, Equatable {
     public var alphabet: SMSAlphabet
@@ -34,13 +36,13 @@ public struct UserData: Sendable, Equatable {
         if scheme.isCompressed {
             throw .unsupported(
                 field: "TP-DCS", value: "0x" + Hex.encode([scheme.rawValue]),
-                reason: "compressed text (TS 23.042) is not supported; ask the sender to send it uncompressed")
+                reason: LocalizedText(zh: "不支持压缩文本 (TS 23.042)，请发送方以不压缩方式发送", en: "compressed text (TS 23.042) is not supported; ask the sender to send it uncompressed"))
         }
 
         switch scheme.alphabet {
         case .gsm7:
             guard length <= 160 else {
-                throw .invalidField(field: "TP-UDL", value: String(length), reason: "GSM 7-bit user data holds at most 160 septets")
+                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "GSM 7 位用户数据最多 160 个七位组", en: "GSM 7-bit user data holds at most 160 septets"))
             }
             let octets = try reader.take((length * 7 + 7) / 8, "TP-UD")
             guard hasHeader else {
@@ -51,7 +53,7 @@ public struct UserData: Sendable, Equatable {
             let headerSeptets = SeptetPacking.headerSeptets(headerOctets: headerOctets)
             guard length >= headerSeptets else {
                 throw .invalidField(
-                    field: "TP-UDL", value: String(length), reason: "shorter than its \(headerOctets)-octet header")
+                    field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "短于其 \(headerOctets) 字节的消息头", en: "shorter than its \(headerOctets)-octet header"))
             }
             let fill = headerSeptets * 7 - headerOctets * 8
             let septets = try SeptetPacking.unpack(
@@ -60,7 +62,7 @@ public struct UserData: Sendable, Equatable {
 
         case .ucs2, .eightBit:
             guard length <= 140 else {
-                throw .invalidField(field: "TP-UDL", value: String(length), reason: "user data holds at most 140 octets")
+                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "用户数据最多 140 个字节", en: "user data holds at most 140 octets"))
             }
             let octets = try reader.take(length, "TP-UD")
             var header: UserDataHeader?

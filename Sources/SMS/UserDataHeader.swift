@@ -1,3 +1,5 @@
+import Core
+
 /// The concatenation data of one part: which message it belongs to and where it goes.
 /// 3GPP TS 23.040 §9.2.3.24.1 (8-bit reference) and §9.2.3.24.8 (16-bit reference).
 public struct Concatenation: Hashable, Sendable, Codable {
@@ -119,7 +121,7 @@ public struct UserDataHeader: Hashable, Sendable {
             guard index + 1 < length + 1 else {
                 throw .invalidField(
                     field: "TP-UDH", value: Hex.encode(userData.prefix(length + 1)),
-                    reason: "information element at octet \(index) has no length octet")
+                    reason: LocalizedText(zh: "第 \(index) 字节处的信息单元缺少长度字节", en: "information element at octet \(index) has no length octet"))
             }
             let identifier = userData[index]
             let elementLength = Int(userData[index + 1])
@@ -127,7 +129,7 @@ public struct UserDataHeader: Hashable, Sendable {
             guard start + elementLength <= length + 1 else {
                 throw .invalidField(
                     field: "TP-UDH", value: Hex.encode(userData.prefix(length + 1)),
-                    reason: "information element 0x\(Hex.encode([identifier])) runs past the header")
+                    reason: LocalizedText(zh: "信息单元 0x\(Hex.encode([identifier])) 超出消息头长度", en: "information element 0x\(Hex.encode([identifier])) runs past the header"))
             }
             elements.append(InformationElement(identifier: identifier, data: Array(userData[start..<start + elementLength])))
             index = start + elementLength
