@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "SMS"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CLITests", dependencies: ["CLI", "SMS"], exclude: ["Help"], swiftSettings: strictSettings),
     ]
 )
