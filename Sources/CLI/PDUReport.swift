@@ -232,7 +232,7 @@ struct PDUReport {
         case .temporaryFailure: category = LocalizedText(zh: "暂时失败，短信中心已停止重试", en: "temporary failure, SMSC stopped trying")
         case .permanentFailure: category = LocalizedText(zh: "永久失败", en: "permanent failure")
         }
-        return "0x\(Hex.encode([status.rawValue])) \(category(language)) (\(status.description))"
+        return "0x\(Hex.encode([status.rawValue])) \(category(language)) (\(status.name(language)))"
     }
 
     private static func userDataLines(_ data: UserData, _ language: Language) -> [String] {
