@@ -28,6 +28,13 @@ let package = Package(
         // AT line framing, result codes, URCs, typed parsers and formatters. Pure.
         .target(name: "ATProtocol", swiftSettings: strictSettings),
 
+        // Typed wrappers of file descriptors, terminals and pseudo-terminals; later serial
+        // ports and GPIO lines.
+        .target(name: "Hardware", dependencies: ["CPosix"], swiftSettings: strictSettings),
+
+        // C wrappers of POSIX calls that Swift's Glibc module does not expose.
+        .target(name: "CPosix"),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS"], swiftSettings: strictSettings),
 

@@ -32,6 +32,26 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
         return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(offset / 60)):\(two(offset % 60))"
     }
 
+    /// Creates the local time at `utcOffsetMinutes` for seconds since the Unix epoch.
+    public init(secondsSinceEpoch: Int64, utcOffsetMinutes: Int) {
+        // Civil from days, after Howard Hinnant's public-domain algorithm.
+        let local = secondsSinceEpoch + Int64(utcOffsetMinutes * 60)
+        let days = Int((local >= 0 ? local : local - 86_399) / 86_400)
+        let secondsOfDay = Int(local - Int64(days) * 86_400)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.init(
+            year: year, month: month, day: day, hour: secondsOfDay / 3600, minute: secondsOfDay % 3600 / 60,
+            second: secondsOfDay % 60, utcOffsetMinutes: utcOffsetMinutes)
+    }
+
     /// Seconds since the Unix epoch, UTC.
     public var secondsSinceEpoch: Int64 {
         // Days from civil, after Howard Hinnant's public-domain algorithm.
@@ -78,7 +98,7 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Encodes the timestamp as seven semi-octet-swapped octets.
-    func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] {
         func swapped(_ value: Int) -> UInt8 {
             UInt8(value % 10) << 4 | UInt8(value / 10)
         }
