@@ -1,0 +1,29 @@
+# Entry points for building, testing and the demo. Every target runs
+# scripts/setup first, which installs missing Debian packages and the test
+# virtualenv, and prints nothing when both are already in place.
+
+# swift from PATH, else the toolchain's usual install location.
+SWIFT ?= $(or $(shell command -v swift),/opt/swift/usr/bin/swift)
+# SwiftPM build directory. Point it elsewhere to keep checkouts apart.
+SCRATCH_PATH ?= .build
+SWIFT_FLAGS := --scratch-path $(SCRATCH_PATH)
+VENV_PYTHON := $(CURDIR)/.venv/bin/python
+
+.PHONY: setup build test run
+
+setup:
+	scripts/setup
+
+build: setup
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+# The Python oracle tests run first so that swift test prints the last lines.
+# ALERTBOX_PYTHON tells the Swift tests which interpreter runs the oracles.
+test: export ALERTBOX_PYTHON := $(VENV_PYTHON)
+test: setup
+	$(VENV_PYTHON) -m unittest discover --start-directory Tests/Oracles --pattern 'test_*.py'
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+run: build
+	scripts/demo
