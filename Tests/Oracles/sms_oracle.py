@@ -74,6 +74,11 @@ terminator, then stale memory.
 #   StopIteration when the escape is the last septet.
 # - gsmmodem sends U+001B in the text as a raw escape septet, which turns
 #   the next character into an extension lookup. gammu sends '?'.
+# - gsmmodem drops an escape septet that is the first septet of a part after
+#   a concatenation header, so an extension character there ('{', '€', form
+#   feed) reads as the default-table character of its code ('(', 'e', LF).
+#   TS 23.038 §6.2.1.1 makes the escape and its code one character; gammu
+#   decodes these parts right. Found by the Swift differential tests.
 # - gsmmodem drops a final '@' (septet 0x00) when the septets fill the last
 #   octet exactly (8, 16, ... septets), although TP-UDL counts it
 #   (TS 23.040 §9.2.3.16).
