@@ -133,8 +133,8 @@ public struct NetworkRegistration: ATInformationResponse {
 
     /// The line in 27.007 form: a read reply when ``reportingMode`` is set, else a URC.
     ///
-    /// The area code is printed with 4 hex digits and the cell ID with 4, 8 or 9 digits,
-    /// whichever its value needs, both in quotes.
+    /// The area code is printed with 4 hex digits and the cell ID with 4, 8 or 9 digits
+    /// (see `cellIDDigits`), both in quotes.
     public var line: String {
         var parameters: [String] = []
         if let reportingMode {
@@ -145,7 +145,7 @@ public struct NetworkRegistration: ATInformationResponse {
         let hasLocation = areaCode != nil || cellID != nil || accessTechnology != nil || !additionalFields.isEmpty
         if hasLocation {
             parameters.append(areaCode.map { ATFormat.quoted(ATFormat.hexadecimal($0, digits: 4)) } ?? "")
-            parameters.append(cellID.map { ATFormat.quoted(ATFormat.hexadecimal($0, digits: Self.cellIDDigits($0))) } ?? "")
+            parameters.append(cellID.map { ATFormat.quoted(ATFormat.hexadecimal($0, digits: cellIDDigits($0))) } ?? "")
         }
         if accessTechnology != nil || !additionalFields.isEmpty {
             parameters.append(accessTechnology.map { String($0.rawValue) } ?? "")
@@ -154,13 +154,14 @@ public struct NetworkRegistration: ATInformationResponse {
         return ATFormat.line(domain.rawValue, parameters)
     }
 
-    private static func cellIDDigits(_ value: UInt64) -> Int {
-        if value <= 0xFFFF {
-            return 4
+    /// Picks the printed width of a cell ID: 4 hex digits for a GSM cell (two octets), 8 for
+    /// UTRAN and E-UTRAN cells (28 bits), 9 for NR cells (36 bits).
+    private func cellIDDigits(_ value: UInt64) -> Int {
+        if value > 0xFFFF_FFFF {
+            return 9
         }
-        if value <= 0xFFFF_FFFF {
-            return 8
-        }
-        return 9
+        let gsmTechnologies: Set<Int> = [0, 1, 3, 8]
+        let isGSM = accessTechnology.map { gsmTechnologies.contains($0.rawValue) } ?? (domain == .circuitSwitched || domain == .packetSwitched)
+        return isGSM && value <= 0xFFFF ? 4 : 8
     }
 }
