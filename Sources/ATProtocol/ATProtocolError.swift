@@ -2,7 +2,7 @@
 ///
 /// The error carries the failing line and the context it was parsed in (an AT command or a
 /// response prefix such as `+CREG`). Lines often contain subscriber data (phone numbers,
-/// IMSI, ICCID, IMEI), so every run of seven or more digits in the stored line is masked
+/// IMSI, ICCID, IMEI), so every run of eight or more digits in the stored line is masked
 /// before the error is created: the first three and last four digits stay and the rest
 /// become `*` (`13800000001` becomes `138****0001`). The stored line is also cut to
 /// ``maximumLineLength`` characters so a garbage line cannot flood a log.
@@ -53,16 +53,17 @@ public struct ATProtocolError: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    /// Masks every run of seven or more ASCII digits, keeping its first three and last four.
+    /// Masks every run of eight or more ASCII digits, keeping its first three and last four.
     ///
-    /// A run shorter than seven digits (a signal value, an index, a year) is left alone.
+    /// Shorter runs (a signal value, an index, a date) are left alone, because keeping
+    /// seven digits of a seven-digit run would hide nothing.
     public static func masked(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
         var digits = ""
 
         func flushDigits() {
-            if digits.count >= 7 {
+            if digits.count >= 8 {
                 output += digits.prefix(3)
                 output += String(repeating: "*", count: digits.count - 7)
                 output += digits.suffix(4)
