@@ -5,7 +5,7 @@
 extension ATCommand {
     // MARK: General
 
-    /// `AT`: checks that the modem answers.
+    /// `AT`: checks that the modem responds.
     public static let attention = ATCommand("AT")
     /// `ATE0`: switches echo off, to be sent at every (re)connect.
     public static let echoOff = ATCommand("ATE0")
@@ -170,8 +170,8 @@ extension ATCommand {
     /// Builds `AT+CMGS=<length>` with the PDU as payload.
     ///
     /// The length is the TPDU length in octets, without the SMSC address that leads the
-    /// PDU, and is computed here from the PDU: for `0011000D91...`, whose first octet 00 says
-    /// the SMSC address is empty, it is the octet count minus one.
+    /// PDU, and is computed here from the PDU: for `0011000D91...`, whose first octet 00 marks
+    /// the SMSC address as empty, it is the octet count minus one.
     ///
     /// - Throws: ``ATProtocolError`` when the PDU is not an even number of hex digits, its
     ///   SMSC length runs past its end, or its TPDU is empty or longer than 176 octets.

@@ -1,6 +1,6 @@
 /// A command line for the host to send, with what its response looks like.
 ///
-/// This is pure data: it holds no timer. The driver turns ``timeout`` into an absolute
+/// This is pure data and contains no timer. The driver turns ``timeout`` into an absolute
 /// deadline when it writes the command, and lines that arrive in between never extend it.
 /// Builders for the commands the driver uses live in `ATCommand+Builders.swift`.
 /// ITU-T V.250 §5.2
@@ -145,7 +145,7 @@ public struct ATCommand: Sendable, Hashable, CustomStringConvertible {
         return .execute
     }
 
-    /// Whether `line` is the modem's echo of this command or of its payload.
+    /// Returns whether `line` is the modem's echo of this command or of its payload.
     ///
     /// Comparison ignores case and surrounding whitespace. A payload echo may end with the
     /// Ctrl-Z the host sent, which ``ATLine/trimmedText`` already removes.

@@ -54,9 +54,9 @@ public struct ATLine: Sendable, Hashable, CustomStringConvertible {
 /// An information line split into its response prefix and its parameter text.
 ///
 /// `+CSQ: 20,99` splits into the prefix `+CSQ` and the parameters `20,99`. Only lines that
-/// start with one of the command-name leaders used by 27.007 and vendors (`+`, `^`, `*`,
-/// `#`, `$`, `%`) and contain a colon are split, so payload text such as `Revision: 1.0`
-/// or a PDU is never mistaken for a prefixed response.
+/// contain a colon and start with a command-name leader used by 27.007 or a vendor (`+`,
+/// `^`, `*`, `#`, `$`, `%`) are split. Payload text such as `Revision: 1.0` or a PDU
+/// therefore never passes for a prefixed response.
 /// 3GPP TS 27.007 §4.1 (information response syntax)
 public struct ATPrefixedLine: Sendable, Hashable {
     /// The prefix in upper case, for example `+CREG` or `^RSSI`.

@@ -1,4 +1,4 @@
-/// A state machine that says what each received line is: the echo of the command just
+/// A state machine that classifies each received line as the echo of the command just
 /// sent, information text or the final result of the command in flight, an unsolicited
 /// result code, or unknown.
 ///
@@ -37,7 +37,7 @@
 /// without surrounding whitespace.
 /// ITU-T V.250 §5.7, 3GPP TS 27.007 §4, 3GPP TS 27.005 §3.4.1
 public struct ATLineClassifier: Sendable {
-    /// What a line is.
+    /// The class of a line.
     public enum Classification: Sendable, Hashable {
         /// The modem's echo of the command line or its payload.
         case echo
@@ -173,7 +173,7 @@ public struct ATLineClassifier: Sendable {
         }
     }
 
-    /// Whether `text` is a non-empty run of hex digits, as a PDU line is.
+    /// Returns whether `text` is a non-empty run of hex digits, as a PDU line is.
     static func isHex(_ text: some StringProtocol) -> Bool {
         !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isHexDigit }
     }

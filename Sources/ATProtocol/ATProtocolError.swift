@@ -2,9 +2,9 @@
 ///
 /// The error carries the failing line and the context it was parsed in (an AT command or a
 /// response prefix such as `+CREG`). Lines often contain subscriber data (phone numbers,
-/// IMSI, ICCID, IMEI), so every run of eight or more digits in the stored line is masked
-/// before the error is created: the first three and last four digits stay and the rest
-/// become `*` (`13800000001` becomes `138****0001`). The stored line is also cut to
+/// IMSI, ICCID, IMEI), so every run of eight or more digits in the stored line is masked.
+/// The first three and last four digits stay and the rest become `*`, so `13800000001`
+/// becomes `138****0001`. The stored line is also cut to
 /// ``maximumLineLength`` characters so a garbage line cannot flood a log.
 public struct ATProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A reason why parsing or building failed.
@@ -15,7 +15,7 @@ public struct ATProtocolError: Error, Sendable, Hashable, CustomStringConvertibl
         case missingField(name: String)
         /// A parameter is present but cannot be read as the expected type or range.
         case invalidField(name: String)
-        /// The line does not have the shape of any form the parser knows.
+        /// The line does not have the shape of any form the parser recognises.
         case malformedLine
         /// A value passed to a command builder cannot be sent to a modem.
         case invalidArgument(name: String)

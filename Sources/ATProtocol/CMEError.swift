@@ -40,7 +40,7 @@ public struct CMEError: Sendable, Hashable, CustomStringConvertible {
     /// SIM behind its PUK.
     public var isIncorrectPassword: Bool { code == 16 }
 
-    /// Whether the error says that the SIM is missing, locked or not ready.
+    /// Whether the error reports that the SIM is missing, locked or not ready.
     public var isSIMProblem: Bool {
         guard let code else {
             return false
@@ -57,11 +57,11 @@ public struct CMEError: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let shown = meaning ?? text ?? "unknown error"
+        let summary = meaning ?? text ?? "unknown error"
         if let code {
-            return "CME error \(code) (\(shown))"
+            return "CME error \(code) (\(summary))"
         }
-        return "CME error (\(shown))"
+        return "CME error (\(summary))"
     }
 
     /// Standard meanings of the CME error codes.

@@ -7,7 +7,7 @@
 /// number and unknown text is kept with no number, as for ``CMEError``.
 /// 3GPP TS 27.005 §3.2.5
 public struct CMSError: Sendable, Hashable, CustomStringConvertible {
-    /// How a failed SMS submission should be treated by the sender.
+    /// The treatment a failed SMS submission calls for.
     public enum SendFailureKind: Sendable, Hashable {
         /// The network or modem is busy or briefly unavailable: retry with back-off.
         case temporary
@@ -55,7 +55,7 @@ public struct CMSError: Sendable, Hashable, CustomStringConvertible {
         return code.map(String.init) ?? ""
     }
 
-    /// The treatment of this error when it answers `AT+CMGS` or `AT+CMSS`.
+    /// The treatment of this error when it ends `AT+CMGS` or `AT+CMSS`.
     ///
     /// Temporary: 17, 38, 41, 42, 47 and 81 from the network, 192 SC busy, 194 SC system
     /// failure, 210 and 212 from the handset side, and the modem states 300, 301, 310-318
@@ -93,11 +93,11 @@ public struct CMSError: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let shown = meaning ?? text ?? "unknown error"
+        let summary = meaning ?? text ?? "unknown error"
         if let code {
-            return "CMS error \(code) (\(shown))"
+            return "CMS error \(code) (\(summary))"
         }
-        return "CMS error (\(shown))"
+        return "CMS error (\(summary))"
     }
 
     private static let temporaryCodes: Set<Int> = [

@@ -1,6 +1,6 @@
 /// The unsolicited result codes the classifier recognises, from 27.007, 27.005 and vendors.
 ///
-/// Each kind says how its lines are matched, whether a second line (a PDU or message
+/// Each kind states how its lines are matched, whether a second line (a PDU or message
 /// text) belongs to it, and whether the same prefix is also the information text of a
 /// command, in which case only the command in flight and the shape of the line decide.
 /// 3GPP TS 27.007 §7-§10, 3GPP TS 27.005 §3.4.1
@@ -56,7 +56,7 @@ public enum URCKind: String, Sendable, Hashable, CaseIterable {
     case huaweiBoot = "^BOOT"
     case huaweiMode = "^MODE"
 
-    /// How a line is matched against a kind.
+    /// The rule that matches a line against a kind.
     enum Matching {
         /// The line is `<prefix>: ...`.
         case prefixed
@@ -91,7 +91,7 @@ public enum URCKind: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Whether a line with these fields is followed by a second line that belongs to it.
+    /// Returns whether a line with these fields is followed by a second line of its own.
     ///
     /// `+CMT` and `+CBM` always are. `+CDS` is only in PDU mode (one field), because a
     /// text-mode status report fits on one line.
@@ -106,7 +106,7 @@ public enum URCKind: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Whether the body of a line with these fields must be a hex PDU.
+    /// Returns whether the body of a line with these fields must be a hex PDU.
     func hasHexBody(fields: [ATField]) -> Bool {
         switch self {
         case .messageDelivered:
@@ -185,7 +185,7 @@ public struct URC: Sendable, Hashable, CustomStringConvertible {
 
     /// The line and body with digit runs masked, safe for logs.
     public var description: String {
-        let shown = body.map { line + " | " + $0 } ?? line
-        return ATProtocolError.masked(shown)
+        let summary = body.map { line + " | " + $0 } ?? line
+        return ATProtocolError.masked(summary)
     }
 }

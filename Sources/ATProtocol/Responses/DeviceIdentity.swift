@@ -2,9 +2,9 @@
 /// `AT+CIMI`, the ICCID commands and `ATI`.
 ///
 /// Vendors disagree on the shape. Some print the bare value (`Quectel`), some add the
-/// prefix (`+CGMR: LE11B08SIM7600M22`), some quote it (`"E2"`), and SIM800 answers
-/// `AT+CCID` with the bare ICCID while Quectel answers `AT+QCCID` with `+QCCID: <iccid>`
-/// and SIMCom `AT+CICCID` with `+ICCID: <iccid>`. These readers accept all of them.
+/// prefix (`+CGMR: LE11B08SIM7600M22`), and some quote it (`"E2"`). SIM800 replies to
+/// `AT+CCID` with the bare ICCID, Quectel replies to `AT+QCCID` with `+QCCID: <iccid>`,
+/// and SIMCom to `AT+CICCID` with `+ICCID: <iccid>`. These readers accept all of them.
 /// 3GPP TS 27.007 §5.1-§5.6, ITU-T V.250 §6.1.3
 public enum DeviceIdentity {
     /// The prefixes an ICCID may follow.

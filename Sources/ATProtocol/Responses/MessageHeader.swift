@@ -1,10 +1,10 @@
 /// The header line of a message: `+CMGR`, `+CMGL`, `+CMT`, `+CDS` or `+CBM`.
 ///
 /// In PDU mode the header gives the TPDU length and the next line is the PDU in hex:
-/// - `+CMGR: <stat>,[<alpha>],<length>`, for example `+CMGR: 0,,26` or `+CMGR: 0,"",26`;
-/// - `+CMGL: <index>,<stat>,[<alpha>],<length>`;
-/// - `+CMT: [<alpha>],<length>`;
-/// - `+CDS: <length>` and `+CBM: <length>`.
+/// - `+CMGR: <stat>,[<alpha>],<length>`, for example `+CMGR: 0,,26` or `+CMGR: 0,"",26`
+/// - `+CMGL: <index>,<stat>,[<alpha>],<length>`
+/// - `+CMT: [<alpha>],<length>`
+/// - `+CDS: <length>` and `+CBM: <length>`
 ///
 /// In text mode the header carries the status as text and the address and time stamp, and
 /// the next line is the message text, whatever it reads. A text-mode `+CDS` is a single

@@ -3,7 +3,7 @@
 ///
 /// The read reply (`AT+CREG?`) starts with the reporting mode: `+CREG: <n>,<stat>[,<lac>,
 /// <ci>[,<AcT>...]]`. The URC leaves it out: `+CREG: <stat>[,<lac>,<ci>[,<AcT>...]]`. Both
-/// share the prefix, so the parser tells them apart by shape alone, with the rule in
+/// share the prefix, so the parser distinguishes them by shape alone, with the rule in
 /// ``Layout/init(fields:)``. The line classifier adds the in-flight command on top of it.
 ///
 /// Accepted quirks, all from real modems: spaces inside fields (`2,1,  0 5, 2715`), leading
@@ -37,11 +37,12 @@ public struct NetworkRegistration: ATInformationResponse {
         /// - 2 fields: read reply (`<n>,<stat>`). A URC never carries a LAC without a CI.
         /// - 3 fields: unsolicited (`<stat>,<lac>,<ci>`). A read reply never has a LAC
         ///   without a CI either.
-        /// - 4 or more: read reply when the first field is a number from 0 to 5 (a valid
-        ///   `<n>`) and the second is an unquoted number of at most three digits from 0 to
-        ///   11 (a valid `<stat>`); otherwise unsolicited. A LAC or TAC is printed with four
-        ///   hex digits or in quotes, so it fails the second test: `1,"8BE3","2B5D",3` and
-        ///   `2, 0001, 00000100, 7` are URCs, `2,1,8BE3,2BAF` is a read reply.
+        /// - 4 or more: read reply when the first field is a valid `<n>` (a number from 0 to
+        ///   5) and the second is a valid `<stat>` (an unquoted number of at most three
+        ///   digits, from 0 to 11). Otherwise the line is unsolicited. A LAC or TAC is
+        ///   printed with four hex digits or in quotes, so it fails the second test.
+        ///   `1,"8BE3","2B5D",3` and `2, 0001, 00000100, 7` are URCs, and `2,1,8BE3,2BAF`
+        ///   is a read reply.
         public init(fields: [ATField]) {
             switch fields.count {
             case 0, 1, 3:

@@ -2,9 +2,9 @@
 ///
 /// Three forms are parsed:
 /// - 27.007 `+CPINR: <code>,<retries>[,<default retries>]`, one line per code, for
-///   example `+CPINR: SIM PIN,3,3`;
+///   example `+CPINR: SIM PIN,3,3`.
 /// - Quectel `+QPINC: <facility>,<pin counter>,<puk counter>`, for example
-///   `+QPINC: "SC",3,10` (SC is the SIM PIN, P2 the PIN2);
+///   `+QPINC: "SC",3,10`. SC is the SIM PIN and P2 the PIN2.
 /// - SIMCom `+SPIC: <pin1>,<puk1>,<pin2>,<puk2>`, for example `+SPIC: 3,10,0,10`.
 ///
 /// Use ``merging(_:)`` to combine the lines of one `AT+CPINR` reply.

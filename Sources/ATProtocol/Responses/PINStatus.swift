@@ -2,7 +2,7 @@
 ///
 /// Many modules also send `+CPIN: <code>` unsolicited after boot or when the SIM changes
 /// (`+CPIN: READY`, `+CPIN: NOT READY`, `+CPIN: SIM REMOVED`), with the same shape. Only the
-/// command in flight tells the two apart, which the line classifier does.
+/// command in flight distinguishes the two, and the line classifier applies that rule.
 /// 3GPP TS 27.007 §8.3
 public struct PINStatus: ATInformationResponse {
     public static let prefixes: Set<String> = ["+CPIN"]
@@ -37,7 +37,7 @@ public struct PINStatus: ATInformationResponse {
     /// Whether the SIM is unlocked and usable.
     public var isReady: Bool { code == "READY" }
 
-    /// Whether the SIM waits for its PIN (the only code a driver may answer on its own).
+    /// Whether the SIM waits for its PIN (the only code a driver may enter on its own).
     public var needsPIN: Bool { code == "SIM PIN" }
 
     /// Whether the SIM is blocked and needs a PUK, which only an operator may enter.

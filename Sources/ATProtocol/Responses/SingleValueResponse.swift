@@ -1,7 +1,7 @@
 /// A reply that carries one integer setting: `+CFUN: <fun>` or `+CMMS: <n>`.
 ///
 /// `+CFUN: 1` also arrives unsolicited on Quectel modules after boot, and the line
-/// classifier tells the two apart by the command in flight.
+/// classifier distinguishes the two by the command in flight.
 /// 3GPP TS 27.007 §8.2 (`+CFUN`), 3GPP TS 27.005 §3.5.6 (`+CMMS`)
 public struct SingleValueResponse: ATInformationResponse {
     public static let prefixes: Set<String> = ["+CFUN", "+CMMS"]
