@@ -13,6 +13,8 @@
 ///    reads, even `OK`. After a PDU-mode header it must be hex digits, because a PDU always
 ///    is. Otherwise the header is given up (a URC is reported without body) and the line
 ///    is classified by the rules below.
+///    NOTE: the framer drops empty lines, so an empty text-mode body is not seen and the
+///    line after it (often the final `OK`) is taken as the body. PDU mode has no such gap.
 /// 2. A line equal to the command in flight, or to its payload, ignoring case and
 ///    surrounding whitespace, is an echo. A doubled echo (`ATE0\rATE0\r`) gives two echo
 ///    lines.
