@@ -23,13 +23,16 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         guard !digits.isEmpty else {
             throw .phone(input, "contains no digits; write an 11-digit mobile number such as 13800000001")
         }
+        // Errors mask the cleaned form, because the mask reads ASCII digits only and would
+        // hide a full-width number entirely.
+        let cleaned = (hasPlus ? "+" : "") + String(digits)
 
         var national: [Character]
         if hasPlus {
             if digits.starts(with: ["8", "6"]) {
                 national = Array(digits.dropFirst(2))
             } else {
-                (e164, kind) = (try Self.international(digits, input: input), .international)
+                (e164, kind) = (try Self.international(digits, input: cleaned), .international)
                 return
             }
         } else if digits.starts(with: ["0", "0"]) {
@@ -37,7 +40,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             if rest.starts(with: ["8", "6"]) {
                 national = Array(rest.dropFirst(2))
             } else {
-                (e164, kind) = (try Self.international(rest, input: input), .international)
+                (e164, kind) = (try Self.international(rest, input: cleaned), .international)
                 return
             }
         } else if digits.count == 13, digits.starts(with: ["8", "6", "1"]) {
@@ -50,7 +53,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         if national.count == 12, national.starts(with: ["0", "1"]) {
             national.removeFirst()
         }
-        try Self.checkChineseMobile(national, input: input)
+        try Self.checkChineseMobile(national, input: cleaned)
         e164 = "+86" + String(national)
         kind = .chineseMobile
     }
@@ -116,7 +119,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
 
     private static func checkChineseMobile(_ national: [Character], input: String) throws(SMSError) {
         guard national.count == 11 else {
-            throw .phone(input, "has \(national.count) digits after the country code; a Chinese mobile number has 11, starting with 13-19")
+            throw .phone(input, "has \(national.count) digits without the country code; a Chinese mobile number has 11, starting with 13-19")
         }
         guard national[0] == "1", ("3"..."9").contains(national[1]) else {
             if national[0] == "0" {
