@@ -65,3 +65,15 @@ enum DeliverPDU {
         return bytes(firstOctet: 0x44, dcs: dcs, userDataLength: userData.count, userData: userData)
     }
 }
+
+extension PDUDecoder {
+    /// Returns the error that decoding `bytes` throws, or nil when they decode.
+    static func error(decoding bytes: [UInt8], hasSMSC: Bool = true) -> SMSError? {
+        do {
+            _ = try decode(bytes, hasSMSC: hasSMSC)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
