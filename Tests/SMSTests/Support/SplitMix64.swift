@@ -1,7 +1,7 @@
 /// A seeded pseudo-random generator, so every randomised test gets the same inputs on every run.
 ///
-/// SplitMix64 as published by Steele, Lea and Flood ("Fast Splittable Pseudorandom Number
-/// Generators", OOPSLA 2014): a 64-bit counter stepped by the golden-ratio constant, then mixed.
+/// The steps and constants are those of Sebastiano Vigna's public-domain `splitmix64.c`: a
+/// 64-bit counter stepped by the golden-ratio constant, then mixed.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
@@ -15,5 +15,22 @@ struct SplitMix64: RandomNumberGenerator {
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
         mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
         return mixed ^ (mixed >> 31)
+    }
+}
+
+extension SplitMix64 {
+    /// Returns `count` random bytes, eight from each step, which keeps debug builds fast.
+    mutating func bytes(count: Int) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(count + 7)
+        while output.count < count {
+            var word = next()
+            for _ in 0..<8 {
+                output.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        output.removeLast(output.count - count)
+        return output
     }
 }
