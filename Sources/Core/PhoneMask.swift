@@ -8,7 +8,14 @@ public enum PhoneMask {
     /// Masks a phone number written in any common form (`+86 138-0000-0001`, `13800000001`).
     public static func mask(_ number: String) -> String {
         let hasPlus = number.unicodeScalars.first { !$0.properties.isWhitespace } == "+"
-        var digits = number.unicodeScalars.filter { ("0"..."9").contains($0) }.map(Character.init)
+        // Full-width digits from Chinese input methods count as digits too.
+        var digits: [Character] = number.unicodeScalars.compactMap { scalar in
+            switch scalar.value {
+            case 0x30...0x39: Character(scalar)
+            case 0xFF10...0xFF19: Character(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!)
+            default: nil
+            }
+        }
 
         // A Chinese mobile number is shown in its national form, as people read it.
         if digits.count == 13, digits.starts(with: ["8", "6"]), digits[2] == "1" {

@@ -25,13 +25,16 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         guard !digits.isEmpty else {
             throw .phone(input, LocalizedText(zh: "不含数字，请填写 11 位手机号，如 13800000001", en: "contains no digits; write an 11-digit mobile number such as 13800000001"))
         }
+        // Errors mask the cleaned digits, so the masked number reads the same whatever
+        // separators or full-width digits the input had.
+        let cleaned = (hasPlus ? "+" : "") + String(digits)
 
         var national: [Character]
         if hasPlus {
             if digits.starts(with: ["8", "6"]) {
                 national = Array(digits.dropFirst(2))
             } else {
-                (e164, kind) = (try Self.international(digits, input: input), .international)
+                (e164, kind) = (try Self.international(digits, input: cleaned), .international)
                 return
             }
         } else if digits.starts(with: ["0", "0"]) {
@@ -39,7 +42,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             if rest.starts(with: ["8", "6"]) {
                 national = Array(rest.dropFirst(2))
             } else {
-                (e164, kind) = (try Self.international(rest, input: input), .international)
+                (e164, kind) = (try Self.international(rest, input: cleaned), .international)
                 return
             }
         } else if digits.count == 13, digits.starts(with: ["8", "6", "1"]) {
@@ -52,7 +55,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         if national.count == 12, national.starts(with: ["0", "1"]) {
             national.removeFirst()
         }
-        try Self.checkChineseMobile(national, input: input)
+        try Self.checkChineseMobile(national, input: cleaned)
         e164 = "+86" + String(national)
         kind = .chineseMobile
     }
@@ -124,8 +127,8 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             throw .phone(
                 input,
                 LocalizedText(
-                    zh: "去掉国家码后有 \(national.count) 位，中国手机号应为 11 位，以 13-19 开头",
-                    en: "has \(national.count) digits after the country code; a Chinese mobile number has 11, starting with 13-19"))
+                    zh: "不含国家码有 \(national.count) 位，中国手机号应为 11 位，以 13-19 开头",
+                    en: "has \(national.count) digits without the country code; a Chinese mobile number has 11, starting with 13-19"))
         }
         guard national[0] == "1", ("3"..."9").contains(national[1]) else {
             if national[0] == "0" {

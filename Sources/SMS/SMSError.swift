@@ -22,6 +22,12 @@ public enum SMSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A destination or sender address cannot be encoded.
     case invalidAddress(masked: String, reason: LocalizedText)
 
+    /// Compares errors by their English message, so two errors with the same cause, value and
+    /// English reason are equal whatever the Chinese wording.
+    public static func == (lhs: SMSError, rhs: SMSError) -> Bool {
+        lhs.description == rhs.description
+    }
+
     /// The message in English, for logs.
     public var description: String {
         message(.english)

@@ -71,9 +71,11 @@ public struct UserDataHeader: Hashable, Sendable {
     /// The concatenation element, when present and valid.
     ///
     /// An element whose total or sequence is zero, or whose sequence exceeds its total, is
-    /// ignored as the standard says, and the part is read as a message of its own.
+    /// ignored as the standard requires, and the part is read as a message of its own. When the
+    /// header repeats the element, or has both the 8-bit and the 16-bit form, the last valid one
+    /// counts, because the standard makes the last occurrence of such elements win.
     public var concatenation: Concatenation? {
-        for element in elements {
+        for element in elements.reversed() {
             let parsed: Concatenation?
             switch (element.identifier, element.data.count) {
             case (0x00, 3):

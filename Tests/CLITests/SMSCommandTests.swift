@@ -127,7 +127,7 @@ import Testing
         (["sms", "decode", "0891683108000000F004"], "alertbox: error: PDU truncated in TP-OA length at byte 10: needs 1 bytes, 0 left; check that the whole PDU line was copied\n"),
         (["sms", "decode"], "alertbox: error: expected one HEX argument; run 'alertbox sms decode --help' for usage\n"),
         (["sms", "encode", "Test"], "alertbox: error: missing --to NUMBER; run 'alertbox sms encode --help' for usage\n"),
-        (["sms", "encode", "--to", "1380000001", "Test"], "alertbox: error: --to: invalid phone number 138****0001: has 10 digits after the country code; a Chinese mobile number has 11, starting with 13-19\n"),
+        (["sms", "encode", "--to", "1380000001", "Test"], "alertbox: error: --to: invalid phone number 138****0001: has 10 digits without the country code; a Chinese mobile number has 11, starting with 13-19\n"),
         (["sms", "encode", "--to", "13800000001", "--ref", "256", "Test"], "alertbox: error: invalid --ref '256'; give a whole number from 0 to 255\n"),
         (["sms", "encode", "--to", "13800000001", "--validity", "soon", "Test"], "alertbox: error: invalid --validity 'soon'; give minutes, or 0 to leave the validity period out\n"),
         (["sms", "encode", "--to"], "alertbox: error: option --to needs a value NUMBER\n"),

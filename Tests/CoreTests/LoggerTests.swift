@@ -91,3 +91,9 @@ import Testing
         #expect(PhoneMask.mask(number) == masked)
     }
 }
+
+@Suite struct PhoneMaskFullWidthTests {
+    @Test func fullWidthDigitsMasked() {
+        #expect(PhoneMask.mask("１３８０００００００１") == "138****0001")
+    }
+}
