@@ -16,7 +16,8 @@ let package = Package(
     name: "AlertBox",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "alertbox", targets: ["alertbox"])
+        .executable(name: "alertbox", targets: ["alertbox"]),
+        .executable(name: "alertbox-sim", targets: ["alertbox-sim"]),
     ],
     targets: [
         // Logger, clocks and privacy helpers shared by every module.
@@ -40,9 +41,21 @@ let package = Package(
 
         .executableTarget(name: "alertbox", dependencies: ["CLI"], swiftSettings: strictSettings),
 
+        // The simulator: modems on pseudo-terminals, the carrier behind them, faults, replay and
+        // a control socket, so that every behaviour of the box runs without hardware.
+        .target(
+            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
+            path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
+            swiftSettings: strictSettings),
+
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests", dependencies: ["CLI", "SMS"], exclude: ["Help"], swiftSettings: strictSettings),
     ]
