@@ -76,6 +76,10 @@ public struct FileDescriptor: Hashable, Sendable {
 public struct PollEvents: Hashable, Sendable {
     public let rawValue: Int16
 
+    public init(rawValue: Int16) {
+        self.rawValue = rawValue
+    }
+
     public var isEmpty: Bool { rawValue == 0 }
     public var readable: Bool { rawValue & Int16(POLLIN) != 0 }
     public var writable: Bool { rawValue & Int16(POLLOUT) != 0 }

@@ -136,9 +136,11 @@ extension SimulatedModem {
                 powerOn(&effects)
                 return .handled
             }
+            // Full functionality when already there changes nothing, as on real modules.
+            let previous = functionality
             functionality = level
             if level == 1 {
-                if sim == .ready { startNetwork(&effects) }
+                if previous != 1, sim == .ready { startNetwork(&effects) }
             } else {
                 for domain in [NetworkRegistration.Domain.circuitSwitched, .packetSwitched, .eps] {
                     setRegistration(domain, .notRegistered, &effects)
@@ -192,6 +194,20 @@ extension SimulatedModem {
             return .lines(["+CPSI: LTE,Online,460-00,0x5A1E,187214342,257,EUTRAN-BAND3,1300,5,5,-94,\(rsrp),-542,15"])
         case ("+CBC", .execute):
             return .lines(["+CBC: 0,100,4200"])
+        case ("+CGATT", .read):
+            return .lines(["+CGATT: \(registrationState(.eps).isRegistered || registrationState(.packetSwitched).isRegistered ? 1 : 0)"])
+        case ("+CGATT", .set), ("+CLIP", .set), ("+CUSD", .set), ("+CRC", .set), ("+CMER", .set):
+            return .lines([])
+        case ("+CLIP", .read):
+            return .lines(["+CLIP: 0,1"])
+        case ("+CUSD", .read):
+            return .lines(["+CUSD: 0"])
+        case ("+CPAS", .execute):
+            return .lines(["+CPAS: 0"])
+        case ("+CNUM", .execute):
+            return .lines(["+CNUM: ,\"\(configuration.simNumber)\",145"])
+        case ("+CEER", .execute):
+            return .lines(["+CEER: No cause information available"])
         case ("+COPS", .read):
             guard isRegistered else { return .lines([OperatorSelection(mode: 0).line]) }
             let name = operatorFormat == 2 ? configuration.operatorNumeric : configuration.operatorName

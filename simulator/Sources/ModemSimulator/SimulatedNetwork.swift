@@ -1,5 +1,5 @@
 public import Core
-public import SMS
+import SMS
 
 /// What the carrier does with a SIM's messages past its hourly or daily cap.
 public enum CapBehaviour: Sendable, Equatable {

@@ -1,0 +1,202 @@
+public import Core
+import Foundation
+import Glibc
+import Hardware
+
+/// The `alertbox-sim` command line.
+public enum SimulatorCommand {
+    public static let help = """
+        Usage: alertbox-sim <command> [options]
+
+        Simulates cellular modems on pseudo-terminals, the carrier behind them and the handsets
+        that receive SMS, so that AlertBox and other SMS software run without hardware.
+
+        Commands:
+          run       run modems until SIGTERM; each modem's tty is DIR/modemN, control is DIR/control.sock
+          replay    play a transcript file of AT commands and replies on one tty, then exit
+          control   send one JSON request to a running simulator and print the reply
+
+        Options of run:
+          --dir DIR              directory for the tty symlinks and control socket (default /tmp/alertbox-sim)
+          --modems N             number of modems (default 1)
+          --dialect NAME         quectel or simcom (default quectel); repeat as NAME,NAME for several modems
+          --pin PIN              lock each SIM with this PIN (default: no PIN)
+          --sim-number NUMBER    the first modem's SIM number (default +8613900000000; the next ones count up)
+          --latency MS           SMSC time to accept each part, in milliseconds (default 0)
+          --cap-hour N           carrier cap per SIM per hour, in parts (default none)
+          --cap-day N            carrier cap per SIM per day, in parts (default none)
+          --cap-drop             past a cap, accept and drop silently instead of CMS ERROR 38
+          --boot-ms MS           time from power-on to RDY (default 500)
+          --faults FILE          JSON array of scheduled faults (see docs/simulator.md)
+          --chaos-seed N         draw random recoverable faults from this seed
+          --chaos-every S        mean seconds between random faults (default 20)
+          --chaos-for S          seconds over which random faults are drawn (default 600)
+          --seed N               seed of latencies and noise (default 1)
+
+        Options of replay:
+          replay FILE --port PATH [--timeout S]
+
+        Options of control:
+          control [--dir DIR] JSON
+
+        Exit status: 0 on success, 1 when a replay did not match, 64 on bad arguments.
+        """
+
+    /// Runs the command line; returns the exit status.
+    public static func main(_ arguments: [String], logger: Logger, shouldStop: () -> Bool) throws -> Int32 {
+        guard let command = arguments.first, !["-h", "--help", "help"].contains(command) else {
+            print(help)
+            return arguments.isEmpty ? 64 : 0
+        }
+        var options = try Options(Array(arguments.dropFirst()))
+        switch command {
+        case "run":
+            return try run(&options, logger: logger, shouldStop: shouldStop)
+        case "replay":
+            guard let file = options.positionals.first, let port = options.values["--port"] else {
+                throw ControlError("replay needs a transcript FILE and --port PATH")
+            }
+            let transcript = try Transcript(parsing: String(contentsOfFile: file, encoding: .utf8))
+            let timeout = Duration.seconds(options.int("--timeout") ?? 60)
+            let mismatches = try ReplayRuntime.run(transcript, portPath: port, timeout: timeout, logger: logger, shouldStop: shouldStop)
+            for mismatch in mismatches {
+                FileHandle.standardError.write(Data("alertbox-sim: replay: \(mismatch)\n".utf8))
+            }
+            return mismatches.isEmpty ? 0 : 1
+        case "control":
+            guard let request = options.positionals.first else {
+                throw ControlError("control needs one JSON request, such as '{\"op\":\"status\"}'")
+            }
+            let directory = options.values["--dir"] ?? "/tmp/alertbox-sim"
+            print(try ControlClient.send(request, to: SimulatorRuntime.Layout(directory: directory).controlPath))
+            return 0
+        default:
+            throw ControlError("unknown command '\(command)'; run 'alertbox-sim --help'")
+        }
+    }
+
+    private static func run(_ options: inout Options, logger: Logger, shouldStop: () -> Bool) throws -> Int32 {
+        let count = options.int("--modems") ?? 1
+        guard (1...16).contains(count) else { throw ControlError("--modems takes 1 to 16") }
+        let dialectNames = (options.values["--dialect"] ?? "quectel").split(separator: ",").map(String.init)
+        let firstNumber = try PhoneNumberCounter(options.values["--sim-number"] ?? "+8613900000000")
+
+        var modems: [ModemConfiguration] = []
+        for index in 0..<count {
+            let name = dialectNames[min(index, dialectNames.count - 1)]
+            guard let dialect = ModemDialect(rawValue: name) else {
+                throw ControlError("unknown --dialect '\(name)'; use quectel or simcom")
+            }
+            var configuration = ModemConfiguration(dialect: dialect, simNumber: firstNumber.number(index))
+            configuration.imei = String(867_160_040_000_001 + index)
+            configuration.pin = options.values["--pin"]
+            if let boot = options.int("--boot-ms") {
+                configuration.bootDelay = .milliseconds(boot)
+            }
+            modems.append(configuration)
+        }
+
+        var network = NetworkConfiguration(seed: UInt64(options.int("--seed") ?? 1))
+        network.submitLatency = .fixed(.milliseconds(options.int("--latency") ?? 0))
+        network.capPerHour = options.int("--cap-hour")
+        network.capPerDay = options.int("--cap-day")
+        if options.flags.contains("--cap-drop") {
+            network.capBehaviour = .silentDrop
+        }
+
+        var faults = try options.values["--faults"].map(FaultSchedule.load(path:)) ?? []
+        if let seed = options.int("--chaos-seed") {
+            faults += FaultSchedule.random(
+                seed: UInt64(seed), modems: count, every: .seconds(options.int("--chaos-every") ?? 20),
+                total: .seconds(options.int("--chaos-for") ?? 600))
+        }
+
+        let layout = SimulatorRuntime.Layout(directory: options.values["--dir"] ?? "/tmp/alertbox-sim")
+        let runtime = try SimulatorRuntime(
+            simulation: Simulation(modems: modems, network: network, seed: UInt64(options.int("--seed") ?? 1)),
+            layout: layout, faults: faults, logger: logger)
+        // One line on stdout tells a parent process that the ports exist.
+        FileHandle.standardOutput.write(Data("ready \(layout.directory)\n".utf8))
+        runtime.run(until: shouldStop)
+        return 0
+    }
+}
+
+/// Parsed `--name value` options, flags and positional arguments.
+struct Options {
+    static let flagNames: Set<String> = ["--cap-drop"]
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+    var positionals: [String] = []
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if Self.flagNames.contains(argument) {
+                flags.insert(argument)
+            } else if argument.hasPrefix("--") {
+                guard index < arguments.count else { throw ControlError("option \(argument) needs a value") }
+                values[argument] = arguments[index]
+                index += 1
+            } else {
+                positionals.append(argument)
+            }
+        }
+    }
+
+    func int(_ name: String) -> Int? {
+        values[name].flatMap(Int.init)
+    }
+}
+
+/// SIM numbers counting up from the first one.
+struct PhoneNumberCounter {
+    let prefix: String
+    let base: Int
+
+    init(_ number: String) throws {
+        guard number.hasPrefix("+"), number.count >= 8, let value = Int(number.suffix(6)) else {
+            throw ControlError("invalid --sim-number '\(number)'; give an E.164 number such as +8613900000000")
+        }
+        prefix = String(number.dropLast(6))
+        base = value
+    }
+
+    func number(_ offset: Int) -> String {
+        let value = String(base + offset)
+        return prefix + String(repeating: "0", count: max(0, 6 - value.count)) + value
+    }
+}
+
+/// Sends one request to a running simulator's control socket.
+public enum ControlClient {
+    public static func send(_ request: String, to path: String) throws -> String {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Errno.current }
+        let connection = FileDescriptor(rawValue: descriptor)
+        defer { connection.close() }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: Array(path.utf8).prefix(buffer.count - 1))
+        }
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            throw ControlError("cannot connect to \(path): \(Errno.current); is alertbox-sim running with this --dir?")
+        }
+        try connection.writeAll(Array((request + "\n").utf8))
+        var reply: [UInt8] = []
+        while !reply.contains(0x0A) {
+            let bytes = try connection.read(maximum: 65_536)
+            if bytes.isEmpty { break }
+            reply += bytes
+        }
+        return String(decoding: reply.prefix { $0 != 0x0A }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,306 @@
+public import Core
+import Foundation
+import Glibc
+import Hardware
+
+/// Runs a simulation on real pseudo-terminals, each behind a stable symlink, with a control
+/// socket, on the calling thread.
+///
+/// The loop waits in `poll(2)` for host bytes, control requests or the simulation's next
+/// timer, so it uses no CPU while nothing happens.
+public final class SimulatorRuntime {
+    /// Where the runtime puts its symlinks and control socket.
+    public struct Layout: Sendable {
+        public var directory: String
+
+        public init(directory: String) {
+            self.directory = directory
+        }
+
+        public func portPath(_ modem: Int) -> String {
+            "\(directory)/modem\(modem)"
+        }
+
+        public var controlPath: String {
+            "\(directory)/control.sock"
+        }
+    }
+
+    private struct Port {
+        var terminal: PseudoTerminal?
+        var keeper: FileDescriptor?
+        var pendingOutput: [UInt8] = []
+    }
+
+    public let layout: Layout
+    private var simulation: Simulation
+    private let clock = SystemClock()
+    private let origin: MonotonicInstant
+    private var ports: [Port]
+    private var control: ControlServer
+    private var scheduledFaults: [(at: Duration, modem: Int, fault: Fault)]
+    private let log: Logger
+
+    /// Opens one pseudo-terminal per modem and the control socket.
+    public init(simulation: Simulation, layout: Layout, faults: [(at: Duration, modem: Int, fault: Fault)] = [], logger: Logger) throws {
+        self.simulation = simulation
+        self.layout = layout
+        self.log = logger
+        scheduledFaults = faults.sorted { $0.at < $1.at }
+        try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+        origin = clock.now
+        ports = Array(repeating: Port(), count: simulation.modems.count)
+        control = try ControlServer(path: layout.controlPath)
+        for index in ports.indices {
+            try openPort(index)
+        }
+    }
+
+    /// The elapsed time since start, as the simulation's instant.
+    private var now: MonotonicInstant {
+        MonotonicInstant(nanoseconds: origin.duration(to: clock.now).nanoseconds)
+    }
+
+    /// Runs until `shouldStop` returns true; it is checked after every wake-up, and a signal
+    /// wakes `poll(2)` with `EINTR`.
+    public func run(until shouldStop: () -> Bool) {
+        process(simulation.start(at: now))
+        while !shouldStop() {
+            let descriptors = ports.compactMap(\.terminal?.master) + control.descriptors
+            var entries = descriptors.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
+            for (index, port) in ports.enumerated() where !port.pendingOutput.isEmpty {
+                if let master = port.terminal?.master, let slot = descriptors.firstIndex(of: master) {
+                    entries[slot].events |= Int16(POLLOUT)
+                }
+                _ = index
+            }
+            let ready = poll(&entries, nfds_t(entries.count), timeoutMilliseconds())
+            if ready < 0, errno != EINTR {
+                log.error("poll failed", ["errno": .plain(Errno.current.description)])
+                return
+            }
+
+            for (slot, entry) in entries.enumerated() where entry.revents != 0 {
+                let descriptor = descriptors[slot]
+                if let index = ports.firstIndex(where: { $0.terminal?.master == descriptor }) {
+                    if entry.revents & Int16(POLLOUT) != 0 {
+                        flush(index)
+                    }
+                    if entry.revents & Int16(POLLIN) != 0 {
+                        readHost(index)
+                    }
+                } else if descriptor == control.listener {
+                    control.acceptClients()
+                } else {
+                    for line in control.readRequests(from: descriptor) {
+                        control.respond(handleControl(line), to: descriptor)
+                    }
+                }
+            }
+            runDueFaults()
+            process(simulation.advance(to: now))
+        }
+        shutDown()
+    }
+
+    private func timeoutMilliseconds() -> Int32 {
+        var deadlines = [simulation.nextDue].compactMap { $0 }
+        if let fault = scheduledFaults.first {
+            deadlines.append(MonotonicInstant(nanoseconds: fault.at.nanoseconds))
+        }
+        guard let next = deadlines.min() else { return 1000 }
+        let milliseconds = now.duration(to: next).nanoseconds / 1_000_000
+        return Int32(max(0, min(1000, milliseconds + 1)))
+    }
+
+    private func runDueFaults() {
+        while let first = scheduledFaults.first, MonotonicInstant(nanoseconds: first.at.nanoseconds) <= now {
+            scheduledFaults.removeFirst()
+            log.notice("fault injected", ["sim.modem": .plain(String(first.modem)), "sim.fault": .plain(first.fault.name)])
+            process(simulation.inject(first.fault, modem: first.modem, at: now))
+        }
+    }
+
+    // MARK: Ports
+
+    private func openPort(_ index: Int) throws {
+        let (terminal, keeper) = try PseudoTerminal.open()
+        ports[index].terminal = terminal
+        ports[index].keeper = keeper
+        ports[index].pendingOutput = []
+        let path = layout.portPath(index)
+        // Replace the symlink atomically, so a client never sees the path missing mid-swap.
+        let temporary = path + ".new"
+        unlink(temporary)
+        guard symlink(terminal.subordinatePath, temporary) == 0, rename(temporary, path) == 0 else {
+            throw Errno.current
+        }
+        log.info("modem port ready", ["sim.modem": .plain(String(index)), "modem.port": .plain(path), "sim.pty": .plain(terminal.subordinatePath)])
+    }
+
+    private func closePort(_ index: Int) {
+        ports[index].terminal?.master.close()
+        ports[index].keeper?.close()
+        ports[index].terminal = nil
+        ports[index].keeper = nil
+        ports[index].pendingOutput = []
+        unlink(layout.portPath(index))
+    }
+
+    private func readHost(_ index: Int) {
+        guard let master = ports[index].terminal?.master else { return }
+        while true {
+            guard let bytes = try? master.read(maximum: 4096), !bytes.isEmpty else { return }
+            process(simulation.hostWrote(bytes, modem: index, at: now))
+        }
+    }
+
+    private func flush(_ index: Int) {
+        guard let master = ports[index].terminal?.master, !ports[index].pendingOutput.isEmpty else { return }
+        do {
+            let written = try master.write(ports[index].pendingOutput)
+            ports[index].pendingOutput.removeFirst(written)
+        } catch {
+            if error != .wouldBlock {
+                ports[index].pendingOutput = []
+            }
+        }
+    }
+
+    private func process(_ outputs: [SimulationOutput]) {
+        for output in outputs {
+            switch output {
+            case .write(let index, let bytes):
+                guard ports[index].terminal != nil else { continue }
+                ports[index].pendingOutput += bytes
+                flush(index)
+            case .portVanished(let index):
+                log.notice("modem port vanished", ["sim.modem": .plain(String(index))])
+                closePort(index)
+            case .portReturned(let index):
+                do {
+                    try openPort(index)
+                } catch {
+                    log.error("modem port could not be reopened", ["sim.modem": .plain(String(index)), "error": .plain(String(describing: error))])
+                }
+            }
+        }
+    }
+
+    private func shutDown() {
+        for index in ports.indices {
+            closePort(index)
+        }
+        control.close()
+    }
+
+    // MARK: Control
+
+    private func handleControl(_ line: String) -> String {
+        do {
+            let request = try ControlRequest(json: line)
+            let reply = try perform(request)
+            return controlReply(["ok": true].merging(reply) { $1 })
+        } catch {
+            return controlReply(["ok": false, "error": String(describing: error)])
+        }
+    }
+
+    private func modemIndex(_ request: ControlRequest) throws(ControlError) -> Int {
+        let index = request.int("modem") ?? 0
+        guard simulation.modems.indices.contains(index) else {
+            throw ControlError("no modem \(index); this simulator has \(simulation.modems.count)")
+        }
+        return index
+    }
+
+    private func perform(_ request: ControlRequest) throws -> [String: Any] {
+        switch request.op {
+        case "status":
+            let modems: [[String: Any]] = simulation.modems.enumerated().map { index, modem in
+                [
+                    "index": index, "port": layout.portPath(index), "dialect": modem.dialect.rawValue,
+                    "power": modem.isPoweredOn ? "on" : "off", "sim_number": modem.configuration.simNumber,
+                    "registered": modem.isRegistered, "rssi": modem.rssi,
+                    "pty": ports[index].terminal?.subordinatePath ?? "",
+                ]
+            }
+            return [
+                "modems": modems, "handset_messages": simulation.network.received.count,
+                "dropped_parts": simulation.network.droppedParts,
+                "accepted_parts": simulation.network.acceptedParts.mapValues(\.count),
+                "elapsed_ms": now.nanoseconds / 1_000_000,
+            ]
+        case "fault":
+            let fault = try request.fault()
+            let index = try modemIndex(request)
+            log.notice("fault injected", ["sim.modem": .plain(String(index)), "sim.fault": .plain(fault.name)])
+            process(simulation.inject(fault, modem: index, at: now))
+            return [:]
+        case "clear_faults":
+            simulation.clearNetworkFaults()
+            return [:]
+        case "send":
+            let from = try request.require(request.string("from"), "from", "the handset's number")
+            let text = try request.require(request.string("text"), "text", "the message text")
+            process(simulation.handsetSends(from: from, toModem: try modemIndex(request), text: text, at: now))
+            return [:]
+        case "handset":
+            let number = try request.require(request.string("number"), "number", "the handset's number in E.164")
+            var behaviour = simulation.network.behaviour(of: number)
+            if request.fields.keys.contains("report_status") {
+                behaviour.reportStatus = request.int("report_status").map(UInt8.init(truncatingIfNeeded:))
+            }
+            if let delay = request.duration("delivery_delay") {
+                behaviour.deliveryDelay = .fixed(delay)
+            }
+            if let replies = request.fields["replies"] as? [[String: Any]] {
+                behaviour.replies = replies.compactMap { reply in
+                    guard let text = reply["text"] as? String else { return nil }
+                    let delay = (reply["delay_ms"] as? NSNumber).map { Duration.milliseconds($0.int64Value) } ?? .seconds(1)
+                    return ReplyRule(trigger: reply["trigger"] as? String, text: text, delay: delay)
+                }
+            }
+            simulation.network.handsets[number] = behaviour
+            return [:]
+        case "received":
+            let number = request.string("number")
+            let since = request.int("since") ?? 0
+            let messages = simulation.network.received.enumerated().filter { index, message in
+                index >= since && (number == nil || message.to == number)
+            }
+            return [
+                "count": simulation.network.received.count,
+                "messages": messages.map { index, message in
+                    [
+                        "index": index, "from": message.from, "to": message.to, "text": message.text,
+                        "parts": message.parts, "complete": message.complete,
+                        "at_ms": message.receivedAt.nanoseconds / 1_000_000,
+                    ] as [String: Any]
+                },
+            ]
+        case "network":
+            var configuration = simulation.network.configuration
+            if let latency = request.duration("submit_latency") {
+                configuration.submitLatency = .fixed(latency)
+            }
+            if request.fields.keys.contains("cap_per_hour") {
+                configuration.capPerHour = request.int("cap_per_hour")
+            }
+            if request.fields.keys.contains("cap_per_day") {
+                configuration.capPerDay = request.int("cap_per_day")
+            }
+            if let behaviour = request.string("cap_behaviour") {
+                configuration.capBehaviour = behaviour == "drop" ? .silentDrop : .reject(cmsCause: request.int("cap_cause") ?? 38)
+            }
+            simulation.network.configuration = configuration
+            return [:]
+        case "power":
+            let index = try modemIndex(request)
+            process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
+            return [:]
+        default:
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, handset, received, network or power")
+        }
+    }
+}
