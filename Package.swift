@@ -36,6 +36,9 @@ let package = Package(
         // C wrappers of POSIX calls that Swift's Glibc module does not expose.
         .target(name: "CPosix"),
 
+        // The modem driver: AT engine, lifecycle, monitoring, SMS send and receive, recovery.
+        .target(name: "Modem", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"], swiftSettings: strictSettings),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS"], swiftSettings: strictSettings),
 
@@ -50,6 +53,9 @@ let package = Package(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
 
+        .testTarget(
+            name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
+            swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),

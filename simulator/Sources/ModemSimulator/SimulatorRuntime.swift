@@ -2,6 +2,7 @@ public import Core
 import Foundation
 import Glibc
 import Hardware
+import SMS
 
 /// Runs a simulation on real pseudo-terminals, each behind a stable symlink, with a control
 /// socket, on the calling thread.
@@ -221,7 +222,7 @@ public final class SimulatorRuntime {
                 [
                     "index": index, "port": layout.portPath(index), "dialect": modem.dialect.rawValue,
                     "power": modem.isPoweredOn ? "on" : "off", "sim_number": modem.configuration.simNumber,
-                    "registered": modem.isRegistered, "rssi": modem.rssi,
+                    "registered": modem.isRegistered, "rssi": modem.rssi, "pin_attempts": modem.pinAttempts,
                     "pty": ports[index].terminal?.subordinatePath ?? "",
                 ]
             }
@@ -244,6 +245,14 @@ public final class SimulatorRuntime {
             let from = try request.require(request.string("from"), "from", "the handset's number")
             let text = try request.require(request.string("text"), "text", "the message text")
             process(simulation.handsetSends(from: from, toModem: try modemIndex(request), text: text, at: now))
+            return [:]
+        case "deliver_pdu":
+            // A raw SMS-DELIVER (SMSC field first) reaches the modem now, as the network sends it.
+            let hex = try request.require(request.string("pdu"), "pdu", "an SMS-DELIVER PDU in hex, SMSC field first")
+            let index = try modemIndex(request)
+            guard let bytes = try? Hex.decode(hex) else { throw ControlError("\"pdu\" is not valid hex") }
+            simulation.network.retryLater(.message(toSIM: simulation.modems[index].configuration.simNumber, pdu: bytes), at: now)
+            process(simulation.advance(to: now))
             return [:]
         case "handset":
             let number = try request.require(request.string("number"), "number", "the handset's number in E.164")
@@ -300,7 +309,7 @@ public final class SimulatorRuntime {
             process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
             return [:]
         default:
-            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, handset, received, network or power")
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network or power")
         }
     }
 }

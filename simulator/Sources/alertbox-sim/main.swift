@@ -6,6 +6,14 @@ import Glibc
 import Core
 import Synchronization
 
+// A parent may have spawned us with signals blocked (Foundation's Process does), so make
+// sure SIGTERM and SIGINT can reach the handlers below.
+var unblocked = sigset_t()
+sigemptyset(&unblocked)
+sigaddset(&unblocked, SIGTERM)
+sigaddset(&unblocked, SIGINT)
+sigprocmask(SIG_UNBLOCK, &unblocked, nil)
+
 let stopRequested = Atomic<Bool>(false)
 signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
 signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }

@@ -1,0 +1,85 @@
+public import ATProtocol
+public import Core
+public import SMS
+
+/// The driver's overall state.
+public enum ModemState: Sendable, Equatable, CustomStringConvertible {
+    /// Waiting for the device to appear or answer.
+    case connecting
+    case initialising
+    /// Initialised: commands and SMS work.
+    case ready
+    /// A recovery step is running.
+    case recovering(step: RecoveryStep)
+    /// SMS is unavailable until a person acts (wrong PIN, PUK, no SIM).
+    case unavailable(reason: String)
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .connecting: "connecting"
+        case .initialising: "initialising"
+        case .ready: "ready"
+        case .recovering(let step): "recovering (\(step))"
+        case .unavailable(let reason): "unavailable: \(reason)"
+        case .stopped: "stopped"
+        }
+    }
+}
+
+/// A signal reading with the instant it was taken.
+public struct SignalReading: Sendable, Equatable {
+    /// RSSI in dBm, or nil when unknown (`+CSQ: 99`).
+    public var rssiDBm: Int?
+    /// RSRP in dBm on LTE, when known.
+    public var rsrpDBm: Int?
+    /// Bars from 0 to 4, from RSSI or RSRP.
+    public var bars: Int?
+    public var takenAt: MonotonicInstant
+
+    public init(rssiDBm: Int?, rsrpDBm: Int?, takenAt: MonotonicInstant) {
+        self.rssiDBm = rssiDBm
+        self.rsrpDBm = rsrpDBm
+        self.takenAt = takenAt
+        if let rsrp = rsrpDBm {
+            bars = rsrp >= -85 ? 4 : rsrp >= -95 ? 3 : rsrp >= -105 ? 2 : rsrp >= -115 ? 1 : 0
+        } else if let rssi = rssiDBm {
+            bars = rssi >= -73 ? 4 : rssi >= -83 ? 3 : rssi >= -93 ? 2 : rssi >= -103 ? 1 : 0
+        } else {
+            bars = nil
+        }
+    }
+}
+
+/// A message received and put together.
+public struct IncomingMessage: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case complete
+        /// Parts were missing at the timeout; the text has gap markers.
+        case partial
+        /// Late parts completed a message delivered as partial earlier.
+        case correction
+    }
+
+    public var kind: Kind
+    public var sender: String
+    public var text: String
+    public var parts: Int
+    public var missingParts: [Int]
+    /// Identifies the message across a partial delivery and its corrections.
+    public var key: ReassemblyKey?
+}
+
+/// Something the driver reports upward.
+public enum ModemEvent: Sendable, Equatable {
+    case state(ModemState)
+    case identity(manufacturer: String, model: String, imei: String)
+    case sim(String)
+    case registration(NetworkRegistration.Domain, RegistrationState)
+    case signal(SignalReading)
+    case networkOperator(String)
+    case received(IncomingMessage)
+    case statusReport(reference: UInt8, recipient: String, status: DeliveryStatus)
+    /// A condition a person must see: wrong PIN, PUK needed, ladder exhausted, registration denied.
+    case alarm(String)
+}

@@ -1,0 +1,261 @@
+import ATProtocol
+import Core
+import Foundation
+import SMS
+import Testing
+
+@testable import Modem
+
+/// The driver against `alertbox-sim` through a real pseudo-terminal.
+@Suite(.serialized) struct ModemDriverTests {
+    static let logger = Logger(label: "test", level: ProcessInfo.processInfo.environment["TEST_LOG"] != nil ? .debug : .critical)
+
+    static func settings(_ simulator: SimulatorProcess, pin: String? = nil) -> ModemSettings {
+        ModemSettings(
+            devicePath: simulator.portPath, pin: pin, stateDirectory: simulator.stateDirectory,
+            openRetryInterval: .milliseconds(100), startupTimeout: .seconds(10), signalPollFast: .milliseconds(500),
+            signalPollSlow: .seconds(5), registrationPoll: .seconds(5), registrationHoldDown: .milliseconds(300),
+            storageSweep: .seconds(30), reassemblyTimeout: .seconds(2), smsReadyTimeout: .seconds(10),
+            timeouts: ["quick": .seconds(2), "smsStorage": .seconds(3), "smsSend": .seconds(10)])
+    }
+
+    /// Collects the driver's events in the background.
+    final class EventLog: @unchecked Sendable {
+        // @unchecked Sendable: `events` is guarded by `lock`.
+        private let lock = NSLock()
+        private var events: [ModemEvent] = []
+
+        init(_ driver: ModemDriver) {
+            Task {
+                for await event in driver.events {
+                    self.lock.withLock { self.events.append(event) }
+                }
+            }
+        }
+
+        var all: [ModemEvent] {
+            lock.withLock { events }
+        }
+
+        /// Waits until `predicate` holds for the events, or `timeout` passes.
+        func wait(timeout: Duration = .seconds(10), _ predicate: ([ModemEvent]) -> Bool) async -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if predicate(all) { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return predicate(all)
+        }
+    }
+
+    static func start(_ simulator: SimulatorProcess, pin: String? = nil) async -> (ModemDriver, EventLog) {
+        let driver = ModemDriver(settings: settings(simulator, pin: pin), logger: logger)
+        let log = EventLog(driver)
+        await driver.start()
+        return (driver, log)
+    }
+
+    static func number(_ text: String) -> PhoneNumber {
+        // The test numbers are valid Chinese mobile numbers.
+        try! PhoneNumber(parsing: text)
+    }
+
+    @Test func becomesReadyAndIdentifies() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(log.all.contains(.identity(manufacturer: "Quectel", model: "EC25", imei: "867160040000001")))
+        #expect(await driver.isRegistered)
+        await driver.stop()
+    }
+
+    @Test func sendsChineseMultipart() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let text = String(repeating: "火警：三号楼二层起火，请立即撤离。", count: 8)
+        let result = await driver.send(OutgoingSMS(id: "m1", recipient: Self.number("13800000001"), text: text))
+        guard case .accepted(let references) = result else {
+            Issue.record("expected accepted, got \(result)")
+            return
+        }
+        #expect(references.count == 3)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try simulator.receivedTexts(to: "+8613800000001") == [text])
+        await driver.stop()
+    }
+
+    @Test func statusReportsPairPerPart() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let result = await driver.send(OutgoingSMS(id: "m1", recipient: Self.number("13800000002"), text: String(repeating: "测", count: 150)))
+        guard case .accepted(let references) = result else {
+            Issue.record("expected accepted, got \(result)")
+            return
+        }
+        let reported = await log.wait { events in
+            events.filter { if case .statusReport = $0 { true } else { false } }.count == references.count
+        }
+        #expect(reported)
+        #expect(await driver.reportMatcher.outcome(of: "m1") == .delivered)
+        await driver.stop()
+    }
+
+    @Test func receivesMultipartFromHandset() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let text = String(repeating: "收到，已撤离到集合点。", count: 10)
+        try simulator.control(["op": "send", "from": "+8613800000001", "text": text])
+        let received = await log.wait { events in
+            events.contains { if case .received(let message) = $0 { message.text == text && message.kind == .complete } else { false } }
+        }
+        #expect(received)
+        await driver.stop()
+    }
+
+    @Test func badDestinationDoesNotBlockOthers() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "cms_error", "cause": 500, "destinations": ["+8613800000009"]])
+        let bad = await driver.send(OutgoingSMS(id: "bad", recipient: Self.number("13800000009"), text: "Test"))
+        #expect(bad == .failed(kind: .unknown, cause: 500, acceptedParts: 0, reason: "+CMS ERROR: 500"))
+        let good = await driver.send(OutgoingSMS(id: "good", recipient: Self.number("13800000001"), text: "Test"))
+        #expect(good == .accepted(references: [1]))
+        await driver.stop()
+    }
+
+    @Test(arguments: [(21, CMSError.SendFailureKind.permanent), (42, .temporary), (1, .permanent), (38, .temporary)])
+    func cmsCausesClassified(cause: Int, kind: CMSError.SendFailureKind) async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "cms_error", "cause": cause])
+        let result = await driver.send(OutgoingSMS(id: "x", recipient: Self.number("13800000001"), text: "Test"))
+        guard case .failed(let got, let code, _, _) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(got == kind)
+        #expect(code == cause)
+        await driver.stop()
+    }
+
+    @Test func wrongPINNeverSentTwice() async throws {
+        let simulator = try SimulatorProcess(["--pin", "1234"])
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator, pin: "0000")
+        let alarmed = await log.wait { $0.contains { if case .alarm = $0 { true } else { false } } }
+        #expect(alarmed)
+        await driver.stop()
+        let attemptsAfterFirst = (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["pin_attempts"] as? Int
+        #expect(attemptsAfterFirst == 2)
+
+        // A restarted driver with the same PIN must not try it again.
+        let (second, secondLog) = await Self.start(simulator, pin: "0000")
+        let unavailable = await secondLog.wait { $0.contains { if case .state(.unavailable) = $0 { true } else { false } } }
+        #expect(unavailable)
+        await second.stop()
+        let attemptsAfterSecond = (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["pin_attempts"] as? Int
+        #expect(attemptsAfterSecond == 2)
+    }
+
+    @Test func correctPINUnlocks() async throws {
+        let simulator = try SimulatorProcess(["--pin", "1234"])
+        defer { simulator.stop() }
+        let (driver, _) = await Self.start(simulator, pin: "1234")
+        #expect(await driver.waitUntilReady(timeout: .seconds(20)))
+        await driver.stop()
+    }
+
+    @Test func recoversFromReenumeration() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "reenumerate", "down_for_ms": 1500])
+        let left = await log.wait { $0.contains { if case .state(.connecting) = $0 { true } else if case .state(.recovering) = $0 { true } else { false } } }
+        #expect(left)
+        #expect(await driver.waitUntilReady(timeout: .seconds(20)))
+        let result = await driver.send(OutgoingSMS(id: "after", recipient: Self.number("13800000001"), text: "Test"))
+        guard case .accepted = result else {
+            Issue.record("expected accepted after recovery, got \(result)")
+            return
+        }
+        await driver.stop()
+    }
+
+    @Test func recoversFromHungModem() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "vendor_noise", "interval_ms": 300, "duration": 8])
+        try simulator.control(["op": "fault", "fault": "no_answer", "duration": 4])
+        // A send during the hang times out by its own deadline, and the driver recovers.
+        let result = await driver.send(OutgoingSMS(id: "hung", recipient: Self.number("13800000001"), text: "Test"))
+        #expect(result != .accepted(references: [0]))
+        let recovering = await log.wait { $0.contains { if case .state(.recovering) = $0 { true } else { false } } }
+        #expect(recovering)
+        #expect(await driver.waitUntilReady(timeout: .seconds(30)))
+        await driver.stop()
+    }
+
+    @Test func rebootMidSendIsUnknownOutcome() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "reboot_during_send", "reached_network": true])
+        let result = await driver.send(OutgoingSMS(id: "cut", recipient: Self.number("13800000001"), text: "Test"))
+        guard case .outcomeUnknown = result else {
+            Issue.record("expected an unknown outcome, got \(result)")
+            return
+        }
+        #expect(await driver.waitUntilReady(timeout: .seconds(30)))
+        await driver.stop()
+    }
+
+    @Test func partialThenCorrection() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let stamp = SMSTimestamp(year: 2024, month: 1, day: 5, hour: 8, minute: 0, second: 0, utcOffsetMinutes: 480)
+        let parts = try NetworkPDUEncoder.deliver(
+            String(repeating: "第一部分", count: 40), from: .international("+8613800000001"),
+            smsc: .international("+8613800000000"), timestamp: stamp, reference: .eightBit(0xA7))
+        #expect(parts.count == 3)
+        for part in parts.prefix(2) {
+            try simulator.control(["op": "deliver_pdu", "pdu": Hex.encode(part)])
+        }
+        let partial = await log.wait { $0.contains { if case .received(let message) = $0 { message.kind == .partial } else { false } } }
+        #expect(partial)
+        try simulator.control(["op": "deliver_pdu", "pdu": Hex.encode(parts[2])])
+        let corrected = await log.wait { events in
+            events.contains { if case .received(let message) = $0 { message.kind == .correction && message.missingParts.isEmpty } else { false } }
+        }
+        #expect(corrected)
+        await driver.stop()
+    }
+
+    @Test func stuckAndDoubledEchoTolerated() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        try simulator.control(["op": "fault", "fault": "doubled_echo"])
+        try simulator.control(["op": "fault", "fault": "stuck_echo"])
+        let (driver, _) = await Self.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let result = await driver.send(OutgoingSMS(id: "echo", recipient: Self.number("13800000001"), text: "测试"))
+        #expect(result == .accepted(references: [0]))
+        await driver.stop()
+    }
+}
