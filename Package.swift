@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Modem", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"], swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
-        .target(name: "CLI", dependencies: ["Core", "SMS"], swiftSettings: strictSettings),
+        .target(name: "CLI", dependencies: ["Core", "SMS", "Modem"], swiftSettings: strictSettings),
 
         .executableTarget(name: "alertbox", dependencies: ["CLI"], swiftSettings: strictSettings),
 
