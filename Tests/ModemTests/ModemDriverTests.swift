@@ -259,3 +259,103 @@ import Testing
         await driver.stop()
     }
 }
+
+/// The retry rules and the outbound queue (field case F06).
+@Suite(.serialized) struct OutboundQueueTests {
+    @Test func badDestinationRetriedWithoutBlocking() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "cms_error", "cause": 500, "destinations": ["+8613800000009"]])
+
+        var queue = OutboundQueue(policy: SendRetryPolicy(unknownAttempts: 3, baseBackOff: .milliseconds(300)))
+        let start = SystemClock().now
+        queue.add(OutgoingSMS(id: "bad", recipient: ModemDriverTests.number("13800000009"), text: "Test"), at: start)
+        for index in 1...3 {
+            queue.add(OutgoingSMS(id: "good\(index)", recipient: ModemDriverTests.number("1380000000\(index)"), text: "Test"), at: start)
+        }
+        let drained = await driver.drain(queue)
+        let outcomes = Dictionary(uniqueKeysWithValues: drained.outcomes.map { ($0.id, $0) })
+
+        #expect(outcomes["bad"]?.attempts == 3)
+        #expect(outcomes["bad"]?.result == .failed(kind: .unknown, cause: 500, acceptedParts: 0, reason: "+CMS ERROR: 500"))
+        for index in 1...3 {
+            let good = try #require(outcomes["good\(index)"])
+            #expect(good.attempts == 1)
+            // Every good message finished before the bad one gave up.
+            #expect(good.finishedAt < outcomes["bad"]!.finishedAt)
+        }
+        #expect(try simulator.receivedTexts().count == 3)
+        await driver.stop()
+    }
+
+    @Test(arguments: [
+        (SendResult.failed(kind: .permanent, cause: 1, acceptedParts: 0, reason: ""), 1, SendRetryPolicy.Decision.giveUp),
+        (.failed(kind: .temporary, cause: 42, acceptedParts: 0, reason: ""), 1, .retry(after: .seconds(30))),
+        (.failed(kind: .temporary, cause: 42, acceptedParts: 0, reason: ""), 3, .retry(after: .seconds(120))),
+        (.failed(kind: .temporary, cause: 42, acceptedParts: 0, reason: ""), 5, .giveUp),
+        (.failed(kind: .unknown, cause: 500, acceptedParts: 0, reason: ""), 2, .retry(after: .seconds(60))),
+        (.failed(kind: .unknown, cause: 500, acceptedParts: 0, reason: ""), 3, .giveUp),
+        (.outcomeUnknown(acceptedParts: 0, reason: ""), 1, .giveUp),
+        (.accepted(references: [1]), 1, .done),
+    ])
+    func retryDecisions(result: SendResult, attempt: Int, decision: SendRetryPolicy.Decision) {
+        #expect(SendRetryPolicy().decide(result, attempt: attempt) == decision)
+    }
+
+    @Test func unknownOutcomeResentWhenAllowed() {
+        let policy = SendRetryPolicy(resendUnknownOutcome: true)
+        #expect(policy.decide(.outcomeUnknown(acceptedParts: 0, reason: ""), attempt: 1) == .retry(after: .seconds(30)))
+    }
+}
+
+/// Signal and registration monitoring against the simulator (F08, F11).
+@Suite(.serialized) struct ModemMonitoringTests {
+    @Test func unknownSignalKeepsLastReading() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let before = await driver.signal
+        #expect(before?.rssiDBm == -69)
+        try simulator.control(["op": "fault", "fault": "signal", "rssi": 99])
+        try await Task.sleep(for: .seconds(6))
+        let after = await driver.signal
+        // 99 means "not known": the last good value stays, with the instant it was taken.
+        #expect(after?.rssiDBm == -69)
+        #expect(after?.takenAt == before?.takenAt)
+        #expect(await driver.counters["signal.unknown", default: 0] >= 1)
+        #expect(!log.all.contains { if case .signal(let reading) = $0 { reading.rssiDBm == nil && reading.rsrpDBm == nil } else { false } })
+        await driver.stop()
+    }
+
+    @Test func flappingRegistrationDebounced() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let before = log.all.count
+        // Registration drops for 100 ms every 100 ms, much shorter than the 300 ms hold-down.
+        try simulator.control(["op": "fault", "fault": "registration_flap", "state": 2, "interval_ms": 100, "duration": 3])
+        try await Task.sleep(for: .seconds(4))
+        let changes = log.all.dropFirst(before).filter { if case .registration = $0 { true } else { false } }
+        #expect(changes.isEmpty)
+        #expect(await driver.isRegistered)
+        #expect(await driver.state == .ready)
+        await driver.stop()
+    }
+
+    @Test func deniedRegistrationRaisesAlarm() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, log) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        try simulator.control(["op": "fault", "fault": "registration", "domain": "eps", "state": 3])
+        try simulator.control(["op": "fault", "fault": "registration", "domain": "cs", "state": 3])
+        let alarmed = await log.wait { $0.contains { if case .alarm(let text) = $0 { text.contains("denied") } else { false } } }
+        #expect(alarmed)
+        #expect(await driver.isRegistered == false)
+        await driver.stop()
+    }
+}
