@@ -71,14 +71,14 @@ extension ModemDriver {
 
     // MARK: Initialisation
 
-    /// Brings the modem from its first answer to ready for SMS.
+    /// Initialises the modem from its first reply to ready for SMS.
     func initialise() async throws {
         smsReady = false
         registrations.reset()
         try await awaitFirstAnswer()
 
-        // Echo off, checked: a modem that keeps echoing still works, because the engine
-        // drops echoed lines, but the log says so.
+        // Echo off, checked. A modem that keeps echoing still works, because the engine
+        // drops echoed lines, and the log records it.
         try await expectOK(.echoOff)
         let echoes = engine.echoLineCount
         try await expectOK(.attention)
@@ -99,7 +99,7 @@ extension ModemDriver {
         try await sweepStorage()
     }
 
-    /// Sends `AT` until the modem answers, within the startup timeout.
+    /// Sends `AT` until the modem replies `OK`, within the startup timeout.
     func awaitFirstAnswer() async throws {
         let deadline = clock.now.advanced(by: settings.startupTimeout)
         while clock.now < deadline {
@@ -111,7 +111,7 @@ extension ModemDriver {
             }
             try await Task.sleep(for: .milliseconds(300))
         }
-        throw ModemFailure.unhealthy("no answer to AT within \(settings.startupTimeout)")
+        throw ModemFailure.unhealthy("AT timed out: no OK within \(settings.startupTimeout)")
     }
 
     func readIdentity() async throws {

@@ -163,7 +163,7 @@ extension ModemDriver {
             }
         case .ready, .systemStart, .atReady, .poweredDown, .normalPowerDown:
             count("modem.restart")
-            // A restarted modem never answers what was in flight: fail it now, so an
+            // A restarted modem never replies to the command in flight, so it fails now and an
             // AT+CMGS cut off by the reset reports an unknown outcome at once.
             if engine.isBusy {
                 perform(engine.reset())

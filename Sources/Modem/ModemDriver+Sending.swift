@@ -20,11 +20,11 @@ public struct OutgoingSMS: Sendable, Equatable {
     }
 }
 
-/// What happened to one send.
+/// The outcome of one send.
 public enum SendResult: Sendable, Equatable {
     /// Every part was accepted by the SMSC; the TP-MR of each part, in order.
     case accepted(references: [UInt8])
-    /// A part failed; `kind` says whether retrying can help, and `cause` is the CMS error.
+    /// A part failed. `kind` tells whether retrying can help, and `cause` is the CMS error.
     case failed(kind: CMSError.SendFailureKind, cause: Int?, acceptedParts: Int, reason: String)
     /// The modem was cut off after a PDU was written (a reset, a timeout, a vanished port):
     /// the SMSC may or may not have the part.

@@ -4,7 +4,7 @@ import Foundation
 public import Hardware
 public import SMS
 
-/// Why the driver left the ready state.
+/// A reason for the driver to leave the ready state.
 enum ModemFailure: Error, CustomStringConvertible {
     /// Commands stopped working: a timeout, a vanished port, a reboot.
     case unhealthy(String)
@@ -47,7 +47,7 @@ public actor ModemDriver {
     var waiters: [ATEngine.CommandID: CheckedContinuation<ATResponse, any Error>] = [:]
     var deadlineTimer: UInt64?
 
-    // What the driver knows of the modem.
+    // The modem as the driver last read it.
     public internal(set) var state: ModemState = .connecting
     var dialect = ModemDialect.generic
     var identity: (manufacturer: String, model: String, revision: String, imei: String)?

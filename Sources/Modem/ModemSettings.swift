@@ -1,17 +1,17 @@
 import Core
 
-/// How the driver talks to one modem.
+/// The settings of the driver for one modem.
 public struct ModemSettings: Sendable {
     /// The stable device path: `/dev/serial/by-id/...`, a udev symlink, or the simulator's link.
     public var devicePath: String
     public var baudRate: Int
     /// The SIM PIN, when the SIM is locked. Never logged.
     public var pin: String?
-    /// Where the driver keeps what must survive a restart: the record of a rejected PIN.
+    /// The directory for state that must survive a restart, such as the record of a rejected PIN.
     public var stateDirectory: String
     /// How long to wait for the device path to appear before each open attempt.
     public var openRetryInterval: Duration
-    /// The wait for the boot banner or an answer to `AT` after opening.
+    /// The time allowed after opening for the modem to reply to `AT`.
     public var startupTimeout: Duration
     /// Signal polling while no valid reading exists, and once one does.
     public var signalPollFast: Duration

@@ -4,7 +4,7 @@ public import Core
 /// When a failed send is tried again.
 ///
 /// Temporary causes (network out of order, congestion, no service) retry with growing
-/// back-off; permanent causes (unassigned number, rejected) fail at once; unknown causes
+/// back-off. Permanent causes (unassigned number, rejected) fail at once. Unknown causes
 /// (`+CMS ERROR: 500`) get a small bounded number of tries. An unknown outcome is not
 /// resent unless `resendUnknownOutcome` is set, because the SMSC may already have the message;
 /// the scheduler sets it for life-safety alarms, where a duplicate beats a missed alarm.
@@ -64,7 +64,7 @@ public struct OutboundQueue: Sendable {
         public var notBefore: MonotonicInstant
     }
 
-    /// What became of a message.
+    /// The final result of one message.
     public struct Outcome: Sendable, Equatable {
         public var id: String
         public var result: SendResult

@@ -3,8 +3,8 @@ import Foundation
 /// The persistent record of a PIN the SIM rejected.
 ///
 /// Three wrong PINs lock a SIM behind its PUK, so a rejected PIN must never be sent again,
-/// not even after the box restarts. The record holds the SIM's ICCID and a fingerprint of the
-/// rejected PIN: when an operator configures another PIN, the fingerprint differs and the new
+/// not even after the box restarts. The record contains the SIM's ICCID and a fingerprint of the
+/// rejected PIN. When an operator configures another PIN, the fingerprint differs and the new
 /// PIN may be tried. The file is created owner-only.
 /// - Note: The fingerprint is FNV-1a, not a cryptographic hash. It only tells whether the
 ///   configured PIN changed; a four-digit PIN cannot be protected by hashing anyway.
@@ -24,7 +24,7 @@ struct PINRecord {
         return String(hash, radix: 16)
     }
 
-    /// Whether `pin` was rejected by the SIM with `iccid` (any SIM when the ICCID is unknown).
+    /// Returns whether the SIM with `iccid` rejected `pin` (any SIM when the ICCID is unknown).
     func wasRejected(pin: String, iccid: String?) -> Bool {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
         for line in text.split(separator: "\n") {

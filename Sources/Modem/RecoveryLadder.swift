@@ -33,7 +33,7 @@ public struct RecoveryLadder: Sendable {
         self.exhaustedBackOff = exhaustedBackOff
     }
 
-    /// What to do after a failure: the step and how long to wait first, and whether the
+    /// Climbs one step after a failure and returns it, the wait before it, and whether the
     /// ladder has just been exhausted.
     public mutating func failed() -> (step: RecoveryStep, wait: Duration, exhausted: Bool) {
         if level >= steps.count {
