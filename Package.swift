@@ -33,6 +33,12 @@ let package = Package(
         // ports and GPIO lines.
         .target(name: "Hardware", dependencies: ["CPosix"], swiftSettings: strictSettings),
 
+        // SQLite 3 from Debian (libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // SQLite connection, migrations and repositories for everything the box must not lose.
+        .target(name: "Storage", dependencies: ["CSQLite", "Core", "Hardware"], swiftSettings: strictSettings),
+
         // C wrappers of POSIX calls that Swift's Glibc module does not expose.
         .target(name: "CPosix"),
 
@@ -56,6 +62,7 @@ let package = Package(
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),

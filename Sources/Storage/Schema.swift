@@ -1,0 +1,226 @@
+/// The box's schema, as numbered migrations.
+///
+/// Times are milliseconds since the Unix epoch (UTC) unless a column says otherwise. Phone
+/// numbers are stored in E.164. Every table that the scheduler scans has the index its query
+/// needs.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: initial)
+    ]
+
+    static let initial = """
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
+            -- Quiet hours as minutes after local midnight; P0 ignores them.
+            quiet_start_minute INTEGER CHECK (quiet_start_minute BETWEEN 0 AND 1439),
+            quiet_end_minute INTEGER CHECK (quiet_end_minute BETWEEN 0 AND 1439),
+            -- Lower ranks are alerted first.
+            role_rank INTEGER NOT NULL DEFAULT 100,
+            note TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE contact_phones (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            e164 TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (contact_id, e164)
+        );
+        CREATE INDEX contact_phones_by_number ON contact_phones(e164);
+
+        CREATE TABLE contact_roles (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            PRIMARY KEY (contact_id, role)
+        );
+
+        CREATE TABLE groups (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            -- A sequenced group escalates to its next member when no one acknowledges.
+            sequenced INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE group_members (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (group_id, contact_id)
+        );
+        CREATE INDEX group_members_by_contact ON group_members(contact_id);
+
+        CREATE TABLE im_targets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL CHECK (channel IN ('wecom', 'dingtalk', 'feishu', 'webhook', 'mqtt')),
+            -- Endpoint settings as JSON; secrets live in the configuration file, not here.
+            settings TEXT NOT NULL DEFAULT '{}',
+            enabled INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE im_target_groups (
+            target_id INTEGER NOT NULL REFERENCES im_targets(id) ON DELETE CASCADE,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            PRIMARY KEY (target_id, group_id)
+        );
+
+        CREATE TABLE templates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            language TEXT NOT NULL CHECK (language IN ('zh', 'en')),
+            priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+            sms_text TEXT NOT NULL,
+            im_text TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (name, language)
+        );
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            identifier TEXT NOT NULL UNIQUE,
+            sender TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('Actual', 'Exercise', 'System', 'Test', 'Draft')),
+            message_type TEXT NOT NULL CHECK (message_type IN ('Alert', 'Update', 'Cancel', 'Ack', 'Error')),
+            -- CAP references: "sender,identifier,sent" entries separated by spaces.
+            references_text TEXT,
+            priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+            urgency TEXT,
+            severity TEXT,
+            certainty TEXT,
+            expires_at INTEGER,
+            -- The trigger: gpio, console, sms_command, cap, mqtt.
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded', 'cancelled', 'expired', 'done')),
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX alerts_by_state ON alerts(state, priority);
+
+        CREATE TABLE alert_texts (
+            alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+            language TEXT NOT NULL,
+            headline TEXT,
+            sms_text TEXT NOT NULL,
+            im_text TEXT NOT NULL,
+            PRIMARY KEY (alert_id, language)
+        );
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+            priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+            channel TEXT NOT NULL CHECK (channel IN ('sms', 'wecom', 'dingtalk', 'feishu', 'webhook', 'mqtt')),
+            -- Exactly one of: an SMS recipient, or an IM target.
+            recipient_e164 TEXT,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            target_id INTEGER REFERENCES im_targets(id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'delivered', 'failed', 'unknown', 'cancelled', 'superseded', 'expired')),
+            attempt INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL DEFAULT 0,
+            cause TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            sent_at INTEGER,
+            delivered_at INTEGER,
+            CHECK ((recipient_e164 IS NULL) != (target_id IS NULL))
+        );
+        -- The scheduler's next-send query: pending rows by priority, readiness and age.
+        CREATE INDEX deliveries_next ON deliveries(channel, priority, not_before, id) WHERE state = 'pending';
+        CREATE INDEX deliveries_by_alert ON deliveries(alert_id, state);
+        CREATE INDEX deliveries_by_recipient ON deliveries(recipient_e164, sent_at) WHERE recipient_e164 IS NOT NULL;
+        CREATE INDEX deliveries_in_flight ON deliveries(state) WHERE state = 'sending';
+
+        CREATE TABLE sms_parts (
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            attempt INTEGER NOT NULL,
+            part INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            sim TEXT NOT NULL,
+            message_reference INTEGER,
+            submitted_at INTEGER NOT NULL,
+            report_status INTEGER,
+            report_at INTEGER,
+            PRIMARY KEY (delivery_id, attempt, part)
+        );
+        -- Status reports are paired by reference and recipient within a window.
+        CREATE INDEX sms_parts_by_reference ON sms_parts(sim, message_reference, submitted_at);
+        -- The SIM budget counts parts per SIM over the last minute, hour and day.
+        CREATE INDEX sms_parts_by_sim_time ON sms_parts(sim, submitted_at);
+
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            channel TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            body TEXT NOT NULL,
+            alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL,
+            delivery_id INTEGER REFERENCES deliveries(id) ON DELETE SET NULL,
+            -- For received SMS: the concatenation key, so a correction updates the same row.
+            reassembly_key TEXT,
+            complete INTEGER NOT NULL DEFAULT 1,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX messages_by_time ON messages(at);
+        CREATE UNIQUE INDEX messages_by_reassembly ON messages(reassembly_key) WHERE reassembly_key IS NOT NULL;
+
+        CREATE TABLE acknowledgements (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            from_e164 TEXT,
+            channel TEXT NOT NULL,
+            keyword TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX acknowledgements_by_alert ON acknowledgements(alert_id);
+
+        CREATE TABLE config_versions (
+            version INTEGER PRIMARY KEY,
+            -- 'pending' until committed; one pending version at most.
+            state TEXT NOT NULL CHECK (state IN ('pending', 'committed', 'rolled_back')),
+            author TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            committed_at INTEGER
+        );
+        CREATE UNIQUE INDEX config_versions_one_pending ON config_versions(state) WHERE state = 'pending';
+
+        CREATE TABLE config_values (
+            version INTEGER NOT NULL REFERENCES config_versions(version) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (version, key)
+        );
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            channel TEXT,
+            subject TEXT,
+            detail TEXT
+        );
+        CREATE INDEX audit_log_by_time ON audit_log(at);
+        -- The audit log is append-only.
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+        CREATE TABLE sync_outbox (
+            id INTEGER PRIMARY KEY,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            synced_at INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sync_outbox_unsynced ON sync_outbox(id) WHERE synced_at IS NULL;
+        """
+}
