@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // SQLite connection, migrations and repositories for everything the box must not lose.
-        .target(name: "Storage", dependencies: ["CSQLite", "Core", "Hardware"], swiftSettings: strictSettings),
+        .target(name: "Storage", dependencies: ["CSQLite", "Core", "Hardware", "SMS"], swiftSettings: strictSettings),
 
         // C wrappers of POSIX calls that Swift's Glibc module does not expose.
         .target(name: "CPosix"),
