@@ -62,6 +62,10 @@ let package = Package(
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
+        // A worker the storage crash-safety test kills at random, and the storage benchmark.
+        .executableTarget(
+            name: "storage-torture", dependencies: ["Storage", "Core"], path: "Tools/StorageTorture",
+            swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
