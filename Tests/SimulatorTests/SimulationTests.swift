@@ -97,6 +97,22 @@ struct SimulationHarness {
         #expect(harness.send("AT+CMGS=19\r") == "\r\n>\r\n")
     }
 
+    @Test(arguments: [(ModemDialect.quectel, "GSM"), (.simcom, "IRA")])
+    func characterSetDefault(dialect: ModemDialect, expected: String) {
+        var harness = SimulationHarness(ModemConfiguration(dialect: dialect))
+        harness.boot()
+        #expect(harness.send("AT+CSCS?\r") == "\r\n+CSCS: \"\(expected)\"\r\n\r\nOK\r\n")
+    }
+
+    @Test func voiceHangupControl() {
+        var harness = SimulationHarness()
+        harness.boot()
+        #expect(harness.send("AT+CVHU=0\r") == "\r\nOK\r\n")
+        #expect(harness.send("AT+CVHU?\r") == "\r\n+CVHU: 0\r\n\r\nOK\r\n")
+        #expect(harness.send("AT+CVHU=?\r") == "\r\n+CVHU: (0,1)\r\n\r\nOK\r\n")
+        #expect(harness.send("AT+CVHU=2\r") == "\r\nERROR\r\n")
+    }
+
     @Test func wrongLengthRejected() {
         var harness = SimulationHarness()
         harness.boot()

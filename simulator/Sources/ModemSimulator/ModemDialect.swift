@@ -37,6 +37,15 @@ public enum ModemDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The TE character set after power-on: `GSM` on an EC25, as the 1NCE EC25 guide
+    /// gives it. NOTE: the SIM7600's `IRA` is the simulator's earlier value, not checked.
+    var defaultCharacterSet: String {
+        switch self {
+        case .quectel: "GSM"
+        case .simcom: "IRA"
+        }
+    }
+
     /// The lines `ATI` prints.
     func identification(imei: String) -> [String] {
         switch self {

@@ -4,7 +4,11 @@ import Hardware
 
 /// Plays a transcript on a pseudo-terminal behind `portPath`, until it ends or fails.
 public enum ReplayRuntime {
-    /// Runs the transcript; returns the mismatches, empty when the host followed it exactly.
+    /// Runs the transcript; returns the failures, empty when the host followed it exactly.
+    ///
+    /// The replay stops at the first line the host sends that the transcript did not expect,
+    /// after it replies `ERROR` to that line, because the rest of the conversation can no
+    /// longer match. It also stops when `timeout` passes before the last step.
     public static func run(
         _ transcript: Transcript, portPath: String, timeout: Duration, logger: Logger, shouldStop: () -> Bool
     ) throws -> [String] {
@@ -33,7 +37,8 @@ public enum ReplayRuntime {
                 case .pause(let duration):
                     resumeAt = clock.now.advanced(by: duration)
                 case .mismatch(let expected, let received, let step):
-                    let message = "step \(step + 1): expected \(expected.debugDescription), received \(received.debugDescription)"
+                    let line = transcript.lineNumbers.indices.contains(step) ? "transcript line \(transcript.lineNumbers[step])" : "end of transcript"
+                    let message = "\(line): expected \(expected.debugDescription), received \(received.debugDescription)"
                     logger.error("replay mismatch", ["replay.detail": .body(message)])
                     mismatches.append(message)
                 case .finished:
@@ -43,7 +48,7 @@ public enum ReplayRuntime {
         }
 
         handle(player.resume())
-        while !finished, !shouldStop(), clock.now < deadline {
+        while !finished, mismatches.isEmpty, !shouldStop(), clock.now < deadline {
             var wait = Int32(200)
             if let resume = resumeAt {
                 wait = Int32(max(0, min(200, clock.now.duration(to: resume).nanoseconds / 1_000_000)))
@@ -57,9 +62,35 @@ public enum ReplayRuntime {
                 handle(player.resume())
             }
         }
-        if !finished {
-            mismatches.append("transcript not finished: the host stopped before its last step")
+        waitUntilRead(by: keeper, clock: clock, limit: .seconds(2))
+        if !finished, mismatches.isEmpty {
+            let step = player.position
+            let place = transcript.lineNumbers.indices.contains(step) ? " at transcript line \(transcript.lineNumbers[step])" : ""
+            let waiting = transcript.expectedInput(at: step).map { ", waiting for the host to send \($0.debugDescription)" } ?? ""
+            let reason = shouldStop() ? "stopped by a signal" : "timed out after \(timeout)"
+            mismatches.append("transcript not finished: \(reason)\(place)\(waiting)")
         }
         return mismatches
+    }
+
+    /// Waits, up to `limit`, until the host has read everything written to the tty.
+    ///
+    /// Closing the master hangs the tty up, and Linux then discards what the host has not
+    /// read yet, so the last reply of a transcript would be lost to a host that reads it a
+    /// moment after it arrives. `FIONREAD` on the subordinate side counts the unread bytes.
+    /// The first 100 ms are always waited: the kernel moves bytes from the master to the
+    /// subordinate's read buffer in a work queue, so a count of 0 right after a write does
+    /// not yet mean that the host read them.
+    private static func waitUntilRead(by subordinate: FileDescriptor, clock: SystemClock, limit: Duration) {
+        let start = clock.now
+        let deadline = start.advanced(by: limit)
+        while clock.now < deadline {
+            usleep(10_000)
+            var unread: Int32 = 0
+            let counted = ioctl(subordinate.rawValue, UInt(FIONREAD), &unread) == 0
+            if start.duration(to: clock.now) >= .milliseconds(100), !counted || unread == 0 {
+                return
+            }
+        }
     }
 }

@@ -198,6 +198,16 @@ extension SimulatedModem {
             return .lines(["+CGATT: \(registrationState(.eps).isRegistered || registrationState(.packetSwitched).isRegistered ? 1 : 0)"])
         case ("+CGATT", .set), ("+CLIP", .set), ("+CUSD", .set), ("+CRC", .set), ("+CMER", .set):
             return .lines([])
+        case ("+CVHU", .set):
+            // python-gsmmodem sends AT+CVHU=0 while it connects, and SIM7600 drivers send it so
+            // that ATH ends a voice call. NOTE: the EC25 reply is assumed to be the same.
+            guard let mode = numbers.first ?? nil, (0...1).contains(mode) else { return .fail(cmeError(50)) }
+            voiceHangupControl = mode
+            return .lines([])
+        case ("+CVHU", .read):
+            return .lines([SingleValueResponse(prefix: "+CVHU", value: voiceHangupControl).line])
+        case ("+CVHU", .test):
+            return .lines(["+CVHU: (0,1)"])
         case ("+CLIP", .read):
             return .lines(["+CLIP: 0,1"])
         case ("+CUSD", .read):

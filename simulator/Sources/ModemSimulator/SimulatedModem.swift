@@ -135,7 +135,7 @@ public struct SimulatedModem: Sendable {
     var verbose = true
     var errorMode = 0
     var messageFormat = MessageFormat.pdu
-    var characterSet = "IRA"
+    var characterSet: String
     var serviceCentre: String
     var textParameters = TextModeParameters()
     var storages: [String]
@@ -145,6 +145,8 @@ public struct SimulatedModem: Sendable {
     var registrationReporting: [NetworkRegistration.Domain: Int] = [:]
     var operatorFormat = 0
     var functionality = 1
+    /// `AT+CVHU`: 0 lets `ATH` end a voice call, 1 makes the module ignore it.
+    var voiceHangupControl = 0
 
     // SIM and network.
     var sim: SIMState
@@ -181,6 +183,7 @@ public struct SimulatedModem: Sendable {
     public init(configuration: ModemConfiguration, seed: UInt64 = 7) {
         self.configuration = configuration
         serviceCentre = "+8613800000000"
+        characterSet = configuration.dialect.defaultCharacterSet
         storages = [configuration.dialect.storages[0], configuration.dialect.storages[0], configuration.dialect.storages[0]]
         sim = configuration.pin == nil ? .ready : .pinRequired
         rssi = configuration.rssi
@@ -194,6 +197,16 @@ public struct SimulatedModem: Sendable {
     /// Whether the modem answers on its line.
     public var isPoweredOn: Bool {
         power == .on
+    }
+
+    /// Whether SMS commands work now: powered on, SIM ready and the SMS-ready URC printed.
+    public var isReadyForSMS: Bool {
+        power == .on && sim == .ready && smsReady
+    }
+
+    /// The number of messages stored in each memory (`SM`, `ME`, `SR`).
+    public var memoryUsage: [String: Int] {
+        memories.mapValues(\.used)
     }
 
     /// The registration state of a domain.
@@ -233,10 +246,11 @@ public struct SimulatedModem: Sendable {
         verbose = true
         errorMode = 0
         messageFormat = .pdu
-        characterSet = "IRA"
+        characterSet = dialect.defaultCharacterSet
         textParameters = TextModeParameters()
         indications = NewMessageIndicationSettings(mode: 2, messageIndication: 1, broadcastIndication: 0, statusReportIndication: 0, bufferHandling: 0)
         moreMessagesMode = 0
+        voiceHangupControl = 0
         registrationReporting = [:]
         functionality = 1
         smsReady = false

@@ -9,6 +9,11 @@ import SMS
 ///
 /// The loop waits in `poll(2)` for host bytes, control requests or the simulation's next
 /// timer, so it uses no CPU while nothing happens.
+///
+/// A modem's output reaches a host only while some process has its tty open. Output written
+/// while no process has the tty open is dropped, as a USB modem's is, so that a client never
+/// reads the URCs and replies that were meant for the client before it. A pseudo-terminal
+/// would keep them for the next client.
 public final class SimulatorRuntime {
     /// Where the runtime puts its symlinks and control socket.
     public struct Layout: Sendable {
@@ -29,9 +34,15 @@ public final class SimulatorRuntime {
 
     private struct Port {
         var terminal: PseudoTerminal?
-        var keeper: FileDescriptor?
+        /// Whether some process has the subordinate side open. The master reports `POLLHUP`
+        /// while none has.
+        var hostAttached = false
         var pendingOutput: [UInt8] = []
     }
+
+    /// How often ports without a host are checked for one, because `poll(2)` on a master
+    /// reports `POLLHUP` without pause while no host has the tty open.
+    private static let attachCheckMilliseconds: Int32 = 50
 
     public let layout: Layout
     private var simulation: Simulation
@@ -67,13 +78,14 @@ public final class SimulatorRuntime {
     public func run(until shouldStop: () -> Bool) {
         process(simulation.start(at: now))
         while !shouldStop() {
-            let descriptors = ports.compactMap(\.terminal?.master) + control.descriptors
+            checkForNewHosts()
+            let attachedMasters = ports.filter(\.hostAttached).compactMap(\.terminal?.master)
+            let descriptors = attachedMasters + control.descriptors
             var entries = descriptors.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
-            for (index, port) in ports.enumerated() where !port.pendingOutput.isEmpty {
+            for port in ports where !port.pendingOutput.isEmpty {
                 if let master = port.terminal?.master, let slot = descriptors.firstIndex(of: master) {
                     entries[slot].events |= Int16(POLLOUT)
                 }
-                _ = index
             }
             let ready = poll(&entries, nfds_t(entries.count), timeoutMilliseconds())
             if ready < 0, errno != EINTR {
@@ -89,6 +101,8 @@ public final class SimulatorRuntime {
                     }
                     if entry.revents & Int16(POLLIN) != 0 {
                         readHost(index)
+                    } else if entry.revents & Int16(POLLHUP) != 0 {
+                        detachHost(index)
                     }
                 } else if descriptor == control.listener {
                     control.acceptClients()
@@ -109,9 +123,10 @@ public final class SimulatorRuntime {
         if let fault = scheduledFaults.first {
             deadlines.append(MonotonicInstant(nanoseconds: fault.at.nanoseconds))
         }
-        guard let next = deadlines.min() else { return 1000 }
+        let longest: Int32 = ports.contains { $0.terminal != nil && !$0.hostAttached } ? Self.attachCheckMilliseconds : 1000
+        guard let next = deadlines.min() else { return longest }
         let milliseconds = now.duration(to: next).nanoseconds / 1_000_000
-        return Int32(max(0, min(1000, milliseconds + 1)))
+        return Int32(max(0, min(Int64(longest), milliseconds + 1)))
     }
 
     private func runDueFaults() {
@@ -125,9 +140,12 @@ public final class SimulatorRuntime {
     // MARK: Ports
 
     private func openPort(_ index: Int) throws {
+        // The raw mode that `open()` sets through the keeper stays with the pair after the
+        // keeper closes, for every host that opens the tty later.
         let (terminal, keeper) = try PseudoTerminal.open()
+        keeper.close()
         ports[index].terminal = terminal
-        ports[index].keeper = keeper
+        ports[index].hostAttached = false
         ports[index].pendingOutput = []
         let path = layout.portPath(index)
         // Replace the symlink atomically, so a client never sees the path missing mid-swap.
@@ -141,17 +159,52 @@ public final class SimulatorRuntime {
 
     private func closePort(_ index: Int) {
         ports[index].terminal?.master.close()
-        ports[index].keeper?.close()
         ports[index].terminal = nil
-        ports[index].keeper = nil
+        ports[index].hostAttached = false
         ports[index].pendingOutput = []
         unlink(layout.portPath(index))
+    }
+
+    /// Marks ports whose master no longer reports `POLLHUP` as held open by a host.
+    private func checkForNewHosts() {
+        for index in ports.indices where !ports[index].hostAttached {
+            guard let master = ports[index].terminal?.master,
+                let events = try? master.poll(events: Int16(POLLIN), timeoutMilliseconds: 0),
+                !events.hangUp
+            else { continue }
+            ports[index].hostAttached = true
+            log.info("host opened modem port", ["sim.modem": .plain(String(index)), "modem.port": .plain(layout.portPath(index))])
+        }
+    }
+
+    /// Forgets the host of a port after its last process closed the tty, and discards what
+    /// it left unread, so the next host starts clean as on a real tty.
+    private func detachHost(_ index: Int) {
+        guard ports[index].hostAttached, let terminal = ports[index].terminal else { return }
+        ports[index].hostAttached = false
+        ports[index].pendingOutput = []
+        // Only the subordinate side can flush its own input queue; the master cannot.
+        if let subordinate = try? FileDescriptor.open(terminal.subordinatePath, flags: O_RDWR | O_NOCTTY | O_NONBLOCK) {
+            tcflush(subordinate.rawValue, TCIFLUSH)
+            subordinate.close()
+        }
+        log.info("host closed modem port", ["sim.modem": .plain(String(index)), "modem.port": .plain(layout.portPath(index))])
     }
 
     private func readHost(_ index: Int) {
         guard let master = ports[index].terminal?.master else { return }
         while true {
-            guard let bytes = try? master.read(maximum: 4096), !bytes.isEmpty else { return }
+            let bytes: [UInt8]
+            do {
+                bytes = try master.read(maximum: 4096)
+            } catch {
+                // EIO: the last process that held the tty open has closed it.
+                if error != .wouldBlock {
+                    detachHost(index)
+                }
+                return
+            }
+            if bytes.isEmpty { return }
             process(simulation.hostWrote(bytes, modem: index, at: now))
         }
     }
@@ -172,7 +225,7 @@ public final class SimulatorRuntime {
         for output in outputs {
             switch output {
             case .write(let index, let bytes):
-                guard ports[index].terminal != nil else { continue }
+                guard ports[index].terminal != nil, ports[index].hostAttached else { continue }
                 ports[index].pendingOutput += bytes
                 flush(index)
             case .portVanished(let index):
@@ -222,7 +275,8 @@ public final class SimulatorRuntime {
                 [
                     "index": index, "port": layout.portPath(index), "dialect": modem.dialect.rawValue,
                     "power": modem.isPoweredOn ? "on" : "off", "sim_number": modem.configuration.simNumber,
-                    "registered": modem.isRegistered, "rssi": modem.rssi, "pin_attempts": modem.pinAttempts,
+                    "registered": modem.isRegistered, "sms_ready": modem.isReadyForSMS, "rssi": modem.rssi, "pin_attempts": modem.pinAttempts,
+                    "memories": modem.memoryUsage,
                     "pty": ports[index].terminal?.subordinatePath ?? "",
                 ]
             }

@@ -16,14 +16,18 @@ public struct Transcript: Sendable, Equatable {
     }
 
     public var steps: [Step]
+    /// The 1-based line of the transcript file that each step comes from, for messages.
+    public var lineNumbers: [Int]
 
     /// Parses a transcript; errors name the line number and what is wrong.
     public init(parsing text: String) throws(TranscriptError) {
         var steps: [Step] = []
+        var lineNumbers: [Int] = []
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let number = offset + 1
             if line.allSatisfy(\.isWhitespace) || line.hasPrefix("#") { continue }
+            lineNumbers.append(number)
             if line.hasPrefix("<< ") {
                 steps.append(.write(try Self.unescape(line.dropFirst(3), line: number)))
             } else if line.hasPrefix("< ") {
@@ -41,6 +45,18 @@ public struct Transcript: Sendable, Equatable {
             }
         }
         self.steps = steps
+        self.lineNumbers = lineNumbers
+    }
+
+    /// The host input that step `index` expects, as mismatch messages print it, or nil for
+    /// a modem step.
+    public func expectedInput(at index: Int) -> String? {
+        guard steps.indices.contains(index) else { return nil }
+        switch steps[index] {
+        case .expectLine(let line): return line
+        case .expectPayload(let payload): return payload + "^Z"
+        case .write, .pause: return nil
+        }
     }
 
     private static func unescape(_ text: Substring, line: Int) throws(TranscriptError) -> [UInt8] {
@@ -100,7 +116,8 @@ public struct TranscriptPlayer: Sendable {
     }
 
     private let transcript: Transcript
-    private var position = 0
+    /// The index of the next step to play or expect.
+    public private(set) var position = 0
     private var input = HostInput()
 
     public init(_ transcript: Transcript) {
@@ -144,12 +161,7 @@ public struct TranscriptPlayer: Sendable {
                 continue
             }
             let received = describe(event)
-            let expected: String
-            switch transcript.steps[position] {
-            case .expectLine(let line): expected = line
-            case .expectPayload(let payload): expected = payload + "^Z"
-            default: expected = "(modem output)"
-            }
+            let expected = transcript.expectedInput(at: position) ?? "(modem output)"
             guard received == expected else {
                 outputs.append(.mismatch(expected: expected, received: received, step: position))
                 outputs.append(.write(Array("\r\nERROR\r\n".utf8)))
