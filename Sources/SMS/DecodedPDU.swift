@@ -38,7 +38,7 @@ public struct SMSStatusReport: Sendable, Equatable {
     /// TP-RA: the recipient of that message.
     public var recipient: SMSAddress
     public var moreMessagesToSend: Bool
-    /// TP-SRQ: true when the report answers an SMS-COMMAND rather than an SMS-SUBMIT.
+    /// TP-SRQ: true when the report is the result of an SMS-COMMAND rather than an SMS-SUBMIT.
     public var isCommandResult: Bool
     public var serviceCentreTimestamp: SMSTimestamp
     public var dischargeTime: SMSTimestamp

@@ -3,7 +3,7 @@ public import Core
 /// A TP-Status from a status report, with its class.
 /// 3GPP TS 23.040 §9.2.3.15.
 public struct DeliveryStatus: Hashable, Sendable, CustomStringConvertible {
-    /// What the status means for the message.
+    /// The meaning of a status for the message.
     public enum Category: String, Sendable, Codable {
         /// The short message reached the recipient (or was forwarded or replaced).
         case delivered

@@ -24,7 +24,7 @@ public struct ReceivedPart: Sendable, Equatable {
     }
 }
 
-/// What makes parts belong to one message: sender, reference (with its width) and part count.
+/// The identity of a concatenated message: sender, reference (with its width) and part count.
 public struct ReassemblyKey: Hashable, Sendable {
     public var sender: String
     public var referenceBits: Int
@@ -80,7 +80,7 @@ public struct Reassembler: Sendable {
         public var timeout: Duration
         /// How long parts of a partial message are kept for corrections.
         public var lateRetention: Duration
-        /// The most messages waiting for parts; past it the oldest goes out as partial.
+        /// The maximum messages waiting for parts. Past it the oldest goes out as partial.
         public var maximumPendingMessages: Int
         /// The marker written where part `sequence` of `total` is missing.
         public var gapMarker: @Sendable (_ sequence: Int, _ total: Int) -> String

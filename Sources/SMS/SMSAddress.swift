@@ -3,7 +3,7 @@ import Core
 /// An address field: TP-OA, TP-DA, TP-RA, or the SMSC address.
 ///
 /// Digits are kept as written in the PDU. `*`, `#` and `a`-`c` appear where the semi-octets
-/// hold them; an alphanumeric address holds text in the GSM 7-bit alphabet.
+/// contain them. An alphanumeric address contains text in the GSM 7-bit alphabet.
 /// 3GPP TS 23.040 §9.1.2.5 and TS 24.011 §8.2.5.2.
 public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
     /// The type of number from bits 6-4 of the type-of-address octet.
@@ -79,7 +79,7 @@ public struct SMSAddress: Hashable, Sendable, CustomStringConvertible {
         }
         let semiOctets = try Self.semiOctets(value, masked: masked)
         guard semiOctets.count <= 20 else {
-            throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "有 \(semiOctets.count) 位数字，短信地址最多 20 位", en: "has \(semiOctets.count) digits; an SMS address holds at most 20"))
+            throw .invalidAddress(masked: masked, reason: LocalizedText(zh: "有 \(semiOctets.count) 位数字，短信地址最多 20 位", en: "has \(semiOctets.count) digits; an SMS address has at most 20"))
         }
         return [UInt8(semiOctets.count), typeOfAddress] + Self.packSemiOctets(semiOctets)
     }

@@ -9,7 +9,7 @@ public enum SMSError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidHex(position: Int, reason: LocalizedText)
     /// The PDU ended before the named field was complete.
     case truncated(field: String, offset: Int, needed: Int, available: Int)
-    /// A field holds a value the standard does not allow.
+    /// A field contains a value the standard does not allow.
     case invalidField(field: String, value: String, reason: LocalizedText)
     /// The PDU is valid but uses a feature this decoder does not implement.
     case unsupported(field: String, value: String, reason: LocalizedText)

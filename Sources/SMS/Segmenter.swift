@@ -1,4 +1,4 @@
-/// How a text splits into SMS parts.
+/// The split of a text into SMS parts.
 public struct SegmentationPlan: Sendable, Equatable {
     /// The alphabet every part uses.
     public var alphabet: SMSAlphabet

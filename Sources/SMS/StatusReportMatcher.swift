@@ -16,7 +16,7 @@ public struct StatusReportMatcher<MessageID: Hashable & Sendable>: Sendable {
         case pending(delivered: Int, total: Int)
         /// Every part reached the recipient.
         case delivered
-        /// A part failed; `permanent` says whether sending again can help.
+        /// A part failed. `permanent` tells whether sending again can help.
         case failed(status: DeliveryStatus, permanent: Bool)
     }
 

@@ -42,7 +42,7 @@ public struct UserData: Sendable, Equatable {
         switch scheme.alphabet {
         case .gsm7:
             guard length <= 160 else {
-                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "GSM 7 位用户数据最多 160 个七位组", en: "GSM 7-bit user data holds at most 160 septets"))
+                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "GSM 7 位用户数据最多 160 个七位组", en: "GSM 7-bit user data has at most 160 septets"))
             }
             let octets = try reader.take((length * 7 + 7) / 8, "TP-UD")
             guard hasHeader else {
@@ -62,7 +62,7 @@ public struct UserData: Sendable, Equatable {
 
         case .ucs2, .eightBit:
             guard length <= 140 else {
-                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "用户数据最多 140 个字节", en: "user data holds at most 140 octets"))
+                throw .invalidField(field: "TP-UDL", value: String(length), reason: LocalizedText(zh: "用户数据最多 140 个字节", en: "user data has at most 140 octets"))
             }
             let octets = try reader.take(length, "TP-UD")
             var header: UserDataHeader?

@@ -148,10 +148,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (0x00, 161, 141, "GSM 7-bit user data holds at most 160 septets"),
-        (0x00, 255, 224, "GSM 7-bit user data holds at most 160 septets"),
-        (0x08, 141, 141, "user data holds at most 140 octets"),
-        (0x04, 141, 141, "user data holds at most 140 octets"),
+        (0x00, 161, 141, "GSM 7-bit user data has at most 160 septets"),
+        (0x00, 255, 224, "GSM 7-bit user data has at most 160 septets"),
+        (0x08, 141, 141, "user data has at most 140 octets"),
+        (0x04, 141, 141, "user data has at most 140 octets"),
     ] as [(UInt8, Int, Int, String)])
     func userDataLengthOverMaximumRejected(dcs: UInt8, length: Int, octets: Int, reason: String) {
         let bytes = DeliverPDU.bytes(dcs: dcs, userDataLength: length, userData: Array(repeating: 0x41, count: octets))
