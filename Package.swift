@@ -63,6 +63,6 @@ let package = Package(
             name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["CLI", "SMS"], exclude: ["Help"], swiftSettings: strictSettings),
+            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator"], exclude: ["Help"], swiftSettings: strictSettings),
     ]
 )
