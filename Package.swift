@@ -53,6 +53,11 @@ let package = Package(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
 
+        // Throughput and CPU cost of the modem driver against the simulator; `make bench` runs it.
+        .executableTarget(
+            name: "alertbox-bench", dependencies: ["Modem", "SMS", "Core"], path: "Benchmarks/alertbox-bench",
+            swiftSettings: strictSettings),
+
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
