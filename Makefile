@@ -9,7 +9,7 @@ SCRATCH_PATH ?= .build
 SWIFT_FLAGS := --scratch-path $(SCRATCH_PATH)
 VENV_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: setup build test run
+.PHONY: setup build test run bench
 
 setup:
 	scripts/setup
@@ -27,3 +27,11 @@ test: setup
 
 run: build
 	scripts/demo
+
+# Measures the modem driver against the simulator in release mode and records the
+# figures in docs/benchmarks-modem.md. Sending takes about a minute after the release
+# build; nothing is asserted.
+bench: setup
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	mkdir -p docs
+	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/alertbox-bench" --output docs/benchmarks-modem.md

@@ -59,6 +59,11 @@ let package = Package(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
 
+        // Throughput and CPU cost of the modem driver against the simulator; `make bench` runs it.
+        .executableTarget(
+            name: "alertbox-bench", dependencies: ["Modem", "SMS", "Core"], path: "Benchmarks/alertbox-bench",
+            swiftSettings: strictSettings),
+
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
@@ -75,6 +80,6 @@ let package = Package(
             name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             exclude: ["Clients"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["CLI", "SMS"], exclude: ["Help"], swiftSettings: strictSettings),
+            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator"], exclude: ["Help"], swiftSettings: strictSettings),
     ]
 )

@@ -19,7 +19,7 @@ public enum CommandLineTool {
             zh: "AlertBox 报警盒：在紧急情况下通过即时通讯和短信按优先级发出警报。",
             en: "AlertBox: sends alerts by priority over enterprise IM and SMS in an emergency."),
         synopsis: LocalizedText(zh: "<命令> [选项]", en: "<command> [options]"),
-        subcommands: [SMSCommands.group])
+        subcommands: [SMSCommands.group, ModemCommands.group])
 
     /// Runs the command line `arguments` (without the program name).
     /// - Parameters:
@@ -116,7 +116,8 @@ public enum CommandLineTool {
         var output = CommandOutput(language: language)
         let status = try runnable.run(&output)
         let text = output.standardOutput.isEmpty ? "" : output.standardOutput.joined(separator: "\n") + "\n"
-        return CommandResult(exitStatus: status, standardOutput: text, standardError: "")
+        let errorText = output.standardError.isEmpty ? "" : output.standardError.joined(separator: "\n") + "\n"
+        return CommandResult(exitStatus: status, standardOutput: text, standardError: errorText)
     }
 
     private static func removingHelpFlags(_ arguments: [String]) -> [String] {

@@ -47,6 +47,8 @@ protocol RunnableCommand {
 public struct CommandOutput {
     public let language: Language
     public private(set) var standardOutput: [String] = []
+    /// Failure lines for standard error, for a command that prints results and then fails.
+    public private(set) var standardError: [String] = []
 
     public init(language: Language) {
         self.language = language
@@ -58,6 +60,11 @@ public struct CommandOutput {
 
     mutating func print(_ text: LocalizedText) {
         standardOutput.append(text(language))
+    }
+
+    /// Adds a failure line for standard error, in the form `CommandLineTool` uses for errors.
+    mutating func printFailure(_ text: LocalizedText) {
+        standardError.append(LocalizedText(zh: "alertbox: 失败：\(text.chinese)", en: "alertbox: failed: \(text.english)")(language))
     }
 }
 

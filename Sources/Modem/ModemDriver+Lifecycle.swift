@@ -27,7 +27,12 @@ extension ModemDriver {
                 closePort(reason: "rechecking after operator condition")
             } catch {
                 if stopped { return }
-                await recover(from: String(describing: error))
+                // A command cut off by a requested restart is expected, not a fault.
+                if restartRequested {
+                    await waitForRequestedRestart()
+                } else {
+                    await recover(from: String(describing: error))
+                }
             }
         }
     }
@@ -128,6 +133,7 @@ extension ModemDriver {
     /// Reads the SIM state and enters the PIN when one is needed and allowed.
     func unlockSIM() async throws {
         let status = try await simStatus()
+        simState = status
         emit(.sim(status))
         switch status {
         case "READY":

@@ -10,6 +10,9 @@ extension ModemDriver {
         var nextSweep = clock.now.advanced(by: settings.storageSweep)
 
         while !stopped {
+            if restartRequested {
+                throw ModemFailure.restartRequested
+            }
             if let problem = healthProblem {
                 throw ModemFailure.unhealthy(problem)
             }
@@ -157,12 +160,16 @@ extension ModemDriver {
             }
         case .simStatus:
             let code = urc.pinStatus?.code ?? ""
+            simState = code
             emit(.sim(code))
             if state == .ready, code != "READY" {
                 reportHealthProblem("SIM state changed to \(code)")
             }
         case .ready, .systemStart, .atReady, .poweredDown, .normalPowerDown:
             count("modem.restart")
+            if restartRequested, urc.kind != .poweredDown, urc.kind != .normalPowerDown {
+                restartObserved = true
+            }
             // A restarted modem never replies to the command in flight, so it fails now and an
             // AT+CMGS cut off by the reset reports an unknown outcome at once.
             if engine.isBusy {

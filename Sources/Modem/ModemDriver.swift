@@ -10,11 +10,15 @@ enum ModemFailure: Error, CustomStringConvertible {
     case unhealthy(String)
     /// A person must act before SMS can work: a rejected PIN, PUK, no SIM, denied registration.
     case needsOperator(String)
+    /// `restartModem()` restarted the modem on purpose, so it is initialised again without
+    /// a recovery step.
+    case restartRequested
 
     var description: String {
         switch self {
         case .unhealthy(let reason): reason
         case .needsOperator(let reason): reason
+        case .restartRequested: "restart requested"
         }
     }
 }
@@ -51,6 +55,7 @@ public actor ModemDriver {
     public internal(set) var state: ModemState = .connecting
     var dialect = ModemDialect.generic
     var identity: (manufacturer: String, model: String, revision: String, imei: String)?
+    var simState: String?
     var imsi: String?
     var iccid: String?
     var smsReady = false
@@ -73,6 +78,10 @@ public actor ModemDriver {
     var supervisor: Task<Void, Never>?
     var stopped = false
     var sendsInFlight = 0
+    /// Set by `restartModem()` until the supervisor has seen the modem restart.
+    var restartRequested = false
+    /// Set when a boot URC arrives while `restartRequested` is set.
+    var restartObserved = false
     public internal(set) var counters: [String: Int] = [:]
 
     /// Creates a driver for the modem at `settings.devicePath`; call `start()` to connect.

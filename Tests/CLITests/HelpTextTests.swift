@@ -6,7 +6,10 @@ import Testing
 
 /// Help text, compared word for word with the files under `Help/`.
 @Suite struct HelpTextTests {
-    static let commands: [[String]] = [[], ["sms"], ["sms", "plan"], ["sms", "encode"], ["sms", "decode"]]
+    static let commands: [[String]] = [
+        [], ["sms"], ["sms", "plan"], ["sms", "encode"], ["sms", "decode"],
+        ["modem"], ["modem", "status"], ["modem", "send"], ["modem", "inbox"], ["modem", "reset"],
+    ]
 
     static func expected(_ command: [String], _ language: Language) throws -> String {
         let name = (["alertbox"] + command).joined(separator: "-")

@@ -1,0 +1,72 @@
+import Foundation
+import ModemSimulator
+
+/// A running `alertbox-sim` child process with its own directory, as in ModemTests.
+final class SimulatorProcess {
+    let directory: String
+    let process = Process()
+    private let output = Pipe()
+
+    var portPath: String { directory + "/modem0" }
+    var stateDirectory: String { directory + "/state" }
+
+    /// Starts the simulator next to the test bundle and waits for its `ready` line.
+    init(_ arguments: [String] = []) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-cli-\(UUID().uuidString.prefix(8))").path
+        let executable = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            .deletingLastPathComponent().appendingPathComponent("alertbox-sim")
+        process.executableURL = executable
+        process.arguments = ["run", "--dir", directory, "--boot-ms", "200"] + arguments
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        var line = Data()
+        let handle = output.fileHandleForReading
+        while !line.contains(0x0A) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        guard String(decoding: line, as: UTF8.self).hasPrefix("ready") else {
+            process.terminate()
+            throw SimulatorError(message: "alertbox-sim did not start: \(String(decoding: line, as: UTF8.self))")
+        }
+    }
+
+    /// Sends one control request and returns the parsed reply.
+    @discardableResult
+    func control(_ request: [String: Any]) throws -> [String: Any] {
+        let data = try JSONSerialization.data(withJSONObject: request)
+        let reply = try ControlClient.send(String(decoding: data, as: UTF8.self), to: directory + "/control.sock")
+        let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any] ?? [:]
+        guard object["ok"] as? Bool == true else {
+            throw SimulatorError(message: "control request failed: \(reply)")
+        }
+        return object
+    }
+
+    /// The texts the simulated handsets received, in order.
+    func receivedTexts(to number: String? = nil) throws -> [String] {
+        var request: [String: Any] = ["op": "received"]
+        if let number { request["number"] = number }
+        let messages = try control(request)["messages"] as? [[String: Any]] ?? []
+        return messages.compactMap { $0["text"] as? String }
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+struct SimulatorError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
