@@ -51,18 +51,59 @@ public enum DeliveryStore {
 
     /// Writes every delivery of an alert; the caller runs it inside one transaction, so the
     /// plan is stored whole or not at all before anything is sent.
+    ///
+    /// The rows travel as one JSON array that SQLite expands with `json_each`, because one
+    /// statement for 100,000 rows costs a third of 100,000 separate inserts.
     public static func insert(_ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection) throws(StorageError) {
-        let rows: [[SQLValue]] = deliveries.map { delivery in
-            [
-                .integer(alertID), .integer(Int64(priority)), .text(delivery.channel), SQLValue(delivery.recipient),
-                SQLValue(delivery.contactID), SQLValue(delivery.targetID), .integer(now), .integer(now),
-            ]
+        guard !deliveries.isEmpty else { return }
+        // Built as bytes, because appending to a String 100,000 times costs more than the insert.
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(deliveries.count * 40)
+        func append(_ text: String) {
+            json += text.utf8
         }
-        try connection.executeMany(
+        for (index, delivery) in deliveries.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "["))
+            append(jsonString(delivery.channel))
+            json.append(UInt8(ascii: ","))
+            append(delivery.recipient.map(jsonString) ?? "null")
+            json.append(UInt8(ascii: ","))
+            append(delivery.contactID.map { String($0) } ?? "null")
+            json.append(UInt8(ascii: ","))
+            append(delivery.targetID.map { String($0) } ?? "null")
+            json.append(UInt8(ascii: "]"))
+        }
+        json.append(UInt8(ascii: "]"))
+        try connection.query(
             """
             INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, rows, operation: "deliveries.insert")
+            SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?, ? FROM json_each(?)
+            """, [.integer(alertID), .integer(Int64(priority)), .integer(now), .integer(now), .text(String(decoding: json, as: UTF8.self))],
+            operation: "deliveries.insert")
+    }
+
+    /// Quotes a string for JSON (RFC 8259 §7).
+    static func jsonString(_ text: String) -> String {
+        // Phone numbers and channel names need no escaping; the loop below is for the rest.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return output + "\""
     }
 
     /// The next pending deliveries of a channel that are ready at `now`, by priority, then by
