@@ -29,9 +29,10 @@ run: build
 	scripts/demo
 
 # Measures the modem driver against the simulator in release mode and records the
-# figures in docs/benchmarks-modem.md. Sending takes about a minute after the release
+# figures in docs/benchmarks-modem.md, then prints the storage figures. Sending takes about a minute after the release
 # build; nothing is asserted.
 bench: setup
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	mkdir -p docs
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/alertbox-bench" --output docs/benchmarks-modem.md
+	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/storage-torture" bench "$${TMPDIR:-/tmp}/alertbox-bench.sqlite"
