@@ -45,6 +45,10 @@ let package = Package(
         // The modem driver: AT engine, lifecycle, monitoring, SMS send and receive, recovery.
         .target(name: "Modem", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"], swiftSettings: strictSettings),
 
+        // Alerts shaped like CAP 1.2: the model, a CAP parser that is safe by construction, and
+        // later templates and priorities.
+        .target(name: "Alerting", dependencies: ["Core"], swiftSettings: strictSettings),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem"], swiftSettings: strictSettings),
 
@@ -72,6 +76,7 @@ let package = Package(
             name: "storage-torture", dependencies: ["Storage", "Core"], path: "Tools/StorageTorture",
             swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
