@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Alerting", dependencies: ["Core"], swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
-        .target(name: "CLI", dependencies: ["Core", "SMS", "Modem"], swiftSettings: strictSettings),
+        .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
         .executableTarget(name: "alertbox", dependencies: ["CLI"], swiftSettings: strictSettings),
 

@@ -1,4 +1,5 @@
 import Core
+import Hardware
 import Dispatch
 import Glibc
 import Modem
@@ -46,20 +47,20 @@ struct ModemCommand: RunnableCommand {
             throw .usage(LocalizedText(zh: "--state-dir 不能为空", en: "--state-dir must not be empty"))
         }
         stateDirectory = arguments.value("--state-dir")
-        readyTimeout = try Self.seconds(arguments, "--timeout", default: 60)
+        readyTimeout = try Self.seconds(arguments, "--timeout", default: 60, minimum: 1)
         verbose = arguments.flag("--verbose")
         json = arguments.flag("--json")
         self.action = action
     }
 
     /// Reads a whole number of seconds, 0 or more, from an option.
-    static func seconds(_ arguments: ParsedArguments, _ name: String, default fallback: Int) throws(CLIError) -> Duration {
+    static func seconds(_ arguments: ParsedArguments, _ name: String, default fallback: Int, minimum: Int = 0) throws(CLIError) -> Duration {
         guard let text = arguments.value(name) else { return .seconds(fallback) }
-        guard let value = Int(text), (0...86_400).contains(value) else {
+        guard let value = Int(text), (minimum...86_400).contains(value) else {
             throw .usage(
                 LocalizedText(
-                    zh: "\(name) 的值 '\(text)' 无效；应为 0 到 86400 的整数秒",
-                    en: "invalid \(name) '\(text)'; give whole seconds from 0 to 86400"))
+                    zh: "\(name) 的值 '\(text)' 无效；应为 \(minimum) 到 86400 的整数秒",
+                    en: "invalid \(name) '\(text)'; give whole seconds from \(minimum) to 86400"))
         }
         return .seconds(value)
     }
@@ -97,6 +98,27 @@ struct ModemCommand: RunnableCommand {
                 LocalizedText(
                     zh: "没有读写设备 \(devicePath) 的权限；请以 root 运行，或把用户加入 dialout 组",
                     en: "no permission to read and write \(devicePath); run as root or add the user to the dialout group"))
+        }
+        // Open once here so that a busy port, a file that is not a terminal or a baud rate the
+        // port cannot take fails at once with its cause, instead of after --timeout.
+        do {
+            let port = try SerialPort.open(path: devicePath, baudRate: baudRate)
+            port.close()
+        } catch let error where error == .busy {
+            throw .failure(
+                LocalizedText(
+                    zh: "设备 \(devicePath) 正被另一个进程使用（如运行中的 alertbox 或 ModemManager）；请先停止它",
+                    en: "device \(devicePath) is busy: another process (a running alertbox, ModemManager) has it open; stop that process first"))
+        } catch let error where error == Errno(rawValue: EINVAL) {
+            throw .usage(
+                LocalizedText(
+                    zh: "--baud \(baudRate) 不受支持；可用 9600、19200、38400、57600、115200、230400、460800、921600",
+                    en: "--baud \(baudRate) is not supported; use 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600"))
+        } catch {
+            throw .failure(
+                LocalizedText(
+                    zh: "无法把 \(devicePath) 作为串口打开：\(error)；请确认它是模块的串口设备",
+                    en: "cannot open \(devicePath) as a serial port: \(error); check that it is the modem's serial device"))
         }
     }
 

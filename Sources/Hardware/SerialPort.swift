@@ -15,6 +15,11 @@ public struct SerialPort: Sendable {
     public static func open(path: String, baudRate: Int = 115_200) throws(Errno) -> SerialPort {
         let descriptor = try FileDescriptor.open(path, flags: O_RDWR | O_NOCTTY | O_NONBLOCK)
         do throws(Errno) {
+            // An advisory lock keeps a second AlertBox process off the port even as root, where
+            // the kernel does not enforce TIOCEXCL; it fails with EWOULDBLOCK while held.
+            if flock(descriptor.rawValue, LOCK_EX | LOCK_NB) != 0 {
+                throw Errno.current == Errno(rawValue: EWOULDBLOCK) ? Errno.busy : Errno.current
+            }
             // Exclusive mode keeps ModemManager and other daemons from opening the port too.
             // Pseudo-terminals in the simulator accept it as well.
             try retryingOnInterrupt { ioctl(descriptor.rawValue, UInt(TIOCEXCL)) }

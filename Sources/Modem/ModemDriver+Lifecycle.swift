@@ -247,6 +247,10 @@ extension ModemDriver {
         let memories = supported?.memories.first ?? ["SM"]
         let memory = memories.contains("ME") ? "ME" : "SM"
         try await expectOK(.setPreferredStorage([memory, memory, memory]))
+        receiveMemory = memory
+        // Messages may wait in either memory: the SIM keeps those that arrived while another
+        // device or firmware had it, so the sweep lists both.
+        sweepMemories = [memory] + ["SM", "ME"].filter { $0 != memory && memories.contains($0) }
 
         // New messages are stored and announced (+CMTI), so they survive until deleted;
         // status reports come directly (+CDS).

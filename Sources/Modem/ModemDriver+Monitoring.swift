@@ -192,6 +192,8 @@ extension ModemDriver {
 
     /// Reads, hands upward and deletes one stored message.
     func readStoredMessage(index: Int) async {
+        await lockStorage()
+        defer { unlockStorage() }
         do {
             let response = try await execute(.readMessage(index: index))
             let messages = (try? StoredMessage.messages(in: response.lines)) ?? []
@@ -211,19 +213,49 @@ extension ModemDriver {
 
     /// Lists every stored message, in case a `+CMTI` was missed, and processes each.
     func sweepStorage() async throws {
-        let response = try await execute(.listMessages(.all))
-        guard response.result.isSuccess else { return }
-        let messages = (try? StoredMessage.messages(in: response.lines)) ?? []
-        for message in messages {
-            guard let index = message.header.index else { continue }
-            if let body = message.body {
-                receivePDU(body)
+        await lockStorage()
+        defer { unlockStorage() }
+        var found = 0
+        for memory in sweepMemories.isEmpty ? [receiveMemory] : sweepMemories {
+            if memory != receiveMemory {
+                // Only the first CPMS memory changes: the one AT+CMGL and AT+CMGD use.
+                guard (try? await execute(.setPreferredStorage([memory])))?.result.isSuccess == true else { continue }
             }
-            _ = try await execute(.deleteMessage(index: index))
+            let response = try await execute(.listMessages(.all))
+            guard response.result.isSuccess else { continue }
+            let messages = (try? StoredMessage.messages(in: response.lines)) ?? []
+            for message in messages {
+                guard let index = message.header.index else { continue }
+                if let body = message.body {
+                    receivePDU(body)
+                }
+                _ = try await execute(.deleteMessage(index: index))
+            }
+            found += messages.count
+            // A failure before this point leaves the modem unhealthy, and initialisation sets
+            // the memories again.
+            if memory != receiveMemory {
+                _ = try await execute(.setPreferredStorage([receiveMemory]))
+            }
         }
-        if !messages.isEmpty {
+        if found > 0 {
             count("sweep.found")
-            logger.info("storage sweep found messages", ["sms.count": .plain(String(messages.count))])
+            logger.info("storage sweep found messages", ["sms.count": .plain(String(found))])
+        }
+    }
+
+    /// Waits until no other storage read or sweep runs, then claims the storage.
+    func lockStorage() async {
+        while storageBusy {
+            await withCheckedContinuation { storageWaiters.append($0) }
+        }
+        storageBusy = true
+    }
+
+    func unlockStorage() {
+        storageBusy = false
+        if !storageWaiters.isEmpty {
+            storageWaiters.removeFirst().resume()
         }
     }
 

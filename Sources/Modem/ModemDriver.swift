@@ -1,8 +1,8 @@
 public import ATProtocol
 public import Core
 import Foundation
-public import Hardware
-public import SMS
+import Hardware
+import SMS
 
 /// A reason for the driver to leave the ready state.
 enum ModemFailure: Error, CustomStringConvertible {
@@ -67,6 +67,12 @@ public actor ModemDriver {
     var smscAddress: String?
 
     // Receiving.
+    var receiveMemory = "SM"
+    var sweepMemories: [String] = []
+    /// True while a storage read or sweep runs; the sweep switches the read memory, so the
+    /// two must not interleave.
+    var storageBusy = false
+    var storageWaiters: [CheckedContinuation<Void, Never>] = []
     var reassembler: Reassembler
     var reportMatcher = StatusReportMatcher<String>()
     var nextConcatenationReference: UInt8 = 0

@@ -1,4 +1,4 @@
-public import ATProtocol
+import ATProtocol
 public import Core
 
 /// When a failed send is tried again.

@@ -159,3 +159,21 @@ import Testing
         #expect(result.standardError.hasPrefix("alertbox: missing command\n\nUsage: alertbox sms <command> [options]"))
     }
 }
+
+@Suite struct TerminalSafetyTests {
+    @Test func decodeEscapesControlCharacters() {
+        let result = CommandLineTool.run(
+            ["sms", "decode", "0891683108000000F0040D91683108000000F100084210508000002312001B005B00330031006D0058000700410042"],
+            environment: ["ALERTBOX_LANG": "en"])
+        #expect(result.exitStatus == 0)
+        #expect(!result.standardOutput.unicodeScalars.contains("\u{1B}"))
+        #expect(!result.standardOutput.unicodeScalars.contains("\u{07}"))
+        #expect(result.standardOutput.contains("Text: \\x1B[31mX\\x07AB"))
+    }
+
+    @Test func planEscapesControlCharacters() {
+        let result = CommandLineTool.run(["sms", "plan", "A\u{1B}]0;owned\u{07}"], environment: ["ALERTBOX_LANG": "en"])
+        #expect(!result.standardOutput.unicodeScalars.contains("\u{1B}"))
+        #expect(result.standardOutput.contains("\\x1B]0;owned\\x07"))
+    }
+}

@@ -2,6 +2,7 @@ import ATProtocol
 import Core
 import Foundation
 import SMS
+import Hardware
 import Testing
 
 @testable import Modem
@@ -356,6 +357,43 @@ import Testing
         let alarmed = await log.wait { $0.contains { if case .alarm(let text) = $0 { text.contains("denied") } else { false } } }
         #expect(alarmed)
         #expect(await driver.isRegistered == false)
+        await driver.stop()
+    }
+}
+
+/// Messages stored before the driver connected, in any memory.
+@Suite(.serialized) struct StorageSweepTests {
+    @Test func sweepFindsMessageOnSIM() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        // Wait until the simulated modem can take messages, then deliver one while no host is attached.
+        for _ in 0..<100 {
+            let modems = try simulator.control(["op": "status"])["modems"] as? [[String: Any]]
+            if modems?.first?["sms_ready"] as? Bool == true { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try simulator.control(["op": "send", "from": "+8613800000001", "text": "断电期间收到"])
+        try await Task.sleep(for: .milliseconds(300))
+        let memories = (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["memories"] as? [String: Int]
+        #expect(memories?["SM"] == 1)
+
+        let (driver, log) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        let received = await log.wait { events in
+            events.contains { if case .received(let message) = $0 { message.text == "断电期间收到" } else { false } }
+        }
+        #expect(received)
+        let after = (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["memories"] as? [String: Int]
+        #expect(after?["SM"] == 0)
+        await driver.stop()
+    }
+
+    @Test func secondOpenOfPortIsBusy() async throws {
+        let simulator = try SimulatorProcess()
+        defer { simulator.stop() }
+        let (driver, _) = await ModemDriverTests.start(simulator)
+        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(throws: Errno.busy) { try SerialPort.open(path: simulator.portPath) }
         await driver.stop()
     }
 }
