@@ -87,6 +87,12 @@ public enum CommandLineTool {
         var command = root
         var path = [root.name]
         while !command.subcommands.isEmpty, let next = arguments.first, !next.hasPrefix("-") {
+            // `alertbox sms help plan` reads like `alertbox help sms plan`.
+            if next == "help" {
+                wantsHelp = true
+                arguments.removeFirst()
+                continue
+            }
             guard let subcommand = command.subcommands.first(where: { $0.name == next }) else {
                 throw .usage(
                     LocalizedText(
@@ -103,8 +109,11 @@ public enum CommandLineTool {
             return CommandResult(exitStatus: 0, standardOutput: help + "\n", standardError: "")
         }
         guard let prepare = command.prepare else {
-            let message = LocalizedText(zh: "缺少命令", en: "missing command")(language)
-            return CommandResult(exitStatus: 64, standardOutput: "", standardError: "alertbox: \(message)\n\n\(help)\n")
+            let pathText = path.joined(separator: " ")
+            let message = LocalizedText(
+                zh: "错误：缺少命令；运行 '\(pathText) --help' 查看可用命令",
+                en: "error: missing command; run '\(pathText) --help' for the commands")(language)
+            return CommandResult(exitStatus: 64, standardOutput: "", standardError: "alertbox: \(message)\n")
         }
 
         let pathText = path.joined(separator: " ")

@@ -64,7 +64,8 @@ extension ModemDriver {
         var rssi: Int?
         var rsrp: Int?
         let quality = try await execute(.readSignalQuality).first(SignalQuality.self)
-        if let value = quality?.rssi, value != 99 {
+        // Values outside 0-31 are not readings: 99 means unknown, anything else is garbage.
+        if let value = quality?.rssi, (0...31).contains(value) {
             // 27.007 §8.5: 0 is -113 dBm or less, 31 is -51 dBm or more, 2 dB per step.
             rssi = -113 + 2 * value
         }

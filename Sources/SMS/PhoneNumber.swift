@@ -30,6 +30,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         let cleaned = (hasPlus ? "+" : "") + String(digits)
 
         var national: [Character]
+        var afterCountryCode = true
         if hasPlus {
             if digits.starts(with: ["8", "6"]) {
                 national = Array(digits.dropFirst(2))
@@ -49,13 +50,14 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             national = Array(digits.dropFirst(2))
         } else {
             national = digits
+            afterCountryCode = false
         }
 
         // A trunk 0 before a mobile number is still seen in old address books.
         if national.count == 12, national.starts(with: ["0", "1"]) {
             national.removeFirst()
         }
-        try Self.checkChineseMobile(national, input: cleaned)
+        try Self.checkChineseMobile(national, input: cleaned, afterCountryCode: afterCountryCode)
         e164 = "+86" + String(national)
         kind = .chineseMobile
     }
@@ -122,7 +124,16 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         return (hasPlus, digits)
     }
 
-    private static func checkChineseMobile(_ national: [Character], input: String) throws(SMSError) {
+    private static func checkChineseMobile(_ national: [Character], input: String, afterCountryCode: Bool) throws(SMSError) {
+        // After +86 a number that does not start with 1 is a fixed line: 10 for Beijing, 2x
+        // and 3-9xx area codes elsewhere, written there without the trunk 0.
+        if national.first == "0" || (afterCountryCode && national.count >= 2 && !(national[0] == "1" && ("3"..."9").contains(national[1]))) {
+            throw .phone(
+                input,
+                LocalizedText(
+                    zh: "像是固定电话号码；短信需要以 13-19 开头的 11 位手机号",
+                    en: "looks like a fixed-line number; SMS needs an 11-digit mobile number starting with 13-19"))
+        }
         guard national.count == 11 else {
             throw .phone(
                 input,
@@ -131,13 +142,6 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
                     en: "has \(national.count) digits without the country code; a Chinese mobile number has 11, starting with 13-19"))
         }
         guard national[0] == "1", ("3"..."9").contains(national[1]) else {
-            if national[0] == "0" {
-                throw .phone(
-                    input,
-                    LocalizedText(
-                        zh: "以 0 开头，像是固定电话；短信需要以 13-19 开头的手机号",
-                        en: "starts with 0 like a fixed-line number; SMS needs a mobile number starting with 13-19"))
-            }
             throw .phone(
                 input,
                 LocalizedText(

@@ -44,7 +44,7 @@ public enum SMSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let field, let offset, let needed, let available):
             LocalizedText(
                 zh: "PDU 在第 \(offset) 字节的 \(field) 处不完整：需要 \(needed) 字节，只剩 \(available) 字节；请检查 PDU 行是否完整复制",
-                en: "PDU truncated in \(field) at byte \(offset): needs \(needed) bytes, \(available) left; check that the whole PDU line was copied"
+                en: "PDU truncated in \(field) at byte \(offset): needs \(needed) \(needed == 1 ? "byte" : "bytes"), \(available) left; check that the whole PDU line was copied"
             )(language)
         case .invalidField(let field, let value, let reason):
             LocalizedText(
@@ -57,7 +57,7 @@ public enum SMSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .trailingBytes(let count):
             LocalizedText(
                 zh: "用户数据之后多出 \(count) 字节；请确认 PDU 是否含短信中心字段（不含时加 --no-smsc）",
-                en: "\(count) bytes follow the user data; check whether the PDU includes an SMSC field (use --no-smsc if it does not)"
+                en: "\(count) \(count == 1 ? "byte follows" : "bytes follow") the user data; check whether the PDU includes an SMSC field (use --no-smsc if it does not)"
             )(language)
         case .tooManyParts(let needed, let maximum):
             LocalizedText(

@@ -124,7 +124,7 @@ import Testing
 
     static let badInput: [([String], String)] = [
         (["sms", "decode", "0891ZZ"], "alertbox: error: invalid hex PDU at character 5: 'Z' is not a hex digit; give the PDU as an even number of hex digits\n"),
-        (["sms", "decode", "0891683108000000F004"], "alertbox: error: PDU truncated in TP-OA length at byte 10: needs 1 bytes, 0 left; check that the whole PDU line was copied\n"),
+        (["sms", "decode", "0891683108000000F004"], "alertbox: error: PDU truncated in TP-OA length at byte 10: needs 1 byte, 0 left; check that the whole PDU line was copied\n"),
         (["sms", "decode"], "alertbox: error: expected one HEX argument; run 'alertbox sms decode --help' for usage\n"),
         (["sms", "encode", "Test"], "alertbox: error: missing --to NUMBER; run 'alertbox sms encode --help' for usage\n"),
         (["sms", "encode", "--to", "1380000001", "Test"], "alertbox: error: --to: invalid phone number 138****0001: has 10 digits without the country code; a Chinese mobile number has 11, starting with 13-19\n"),
@@ -150,13 +150,24 @@ import Testing
     @Test func badInputInChinese() {
         let result = CommandLineTool.run(["sms", "encode", "--to", "010-12345678", "Test"])
         #expect(result.exitStatus == 64)
-        #expect(result.standardError == "alertbox: 错误：--to：手机号 010****5678 无效：以 0 开头，像是固定电话；短信需要以 13-19 开头的手机号\n")
+        #expect(result.standardError == "alertbox: 错误：--to：手机号 010****5678 无效：像是固定电话号码；短信需要以 13-19 开头的 11 位手机号\n")
+    }
+
+    @Test func beijingFixedLineAfterCountryCode() {
+        let result = CommandLineTool.run(["sms", "encode", "--to", "+86 10 1234 5678", "Test"], environment: ["ALERTBOX_LANG": "en"])
+        #expect(result.exitStatus == 64)
+        #expect(result.standardError.contains("looks like a fixed-line number"))
+    }
+
+    @Test func helpWordAfterGroup() {
+        #expect(CommandLineTool.run(["sms", "help", "plan"]) == CommandLineTool.run(["sms", "plan", "--help"]))
+        #expect(CommandLineTool.run(["sms", "help"]) == CommandLineTool.run(["sms", "--help"]))
     }
 
     @Test func missingSubcommandShowsHelp() {
         let result = Self.run("sms")
         #expect(result.exitStatus == 64)
-        #expect(result.standardError.hasPrefix("alertbox: missing command\n\nUsage: alertbox sms <command> [options]"))
+        #expect(result.standardError == "alertbox: error: missing command; run 'alertbox sms --help' for the commands\n")
     }
 }
 

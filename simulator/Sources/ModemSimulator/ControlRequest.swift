@@ -86,7 +86,11 @@ struct ControlRequest {
                 state: int("state") ?? 0, interval: duration("interval") ?? .seconds(5),
                 duration: try require(duration("duration"), "duration", "seconds"))
         case "signal":
-            return .signal(rssi: try require(int("rssi"), "rssi", "0-31, or 99 for unknown"))
+            let rssi = try require(int("rssi"), "rssi", "0-31, or 99 for unknown")
+            guard (0...31).contains(rssi) || rssi == 99 else {
+                throw ControlError("invalid \"rssi\" \(rssi); give 0-31, or 99 for unknown")
+            }
+            return .signal(rssi: rssi)
         case "doubled_echo":
             return .doubledEcho(bool("enabled") ?? true)
         case "stuck_echo":

@@ -5,14 +5,16 @@ public enum FaultSchedule {
     /// Reads a JSON array of `{"at": seconds, "modem": n, "fault": name, ...}` objects; the
     /// other fields are the fault's parameters as the control socket takes them.
     public static func load(path: String) throws -> [(at: Duration, modem: Int, fault: Fault)] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard let entries = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw ControlError("\(path): expected a JSON array of fault objects")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ControlError("cannot read the fault schedule \(path): no such readable file")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let entries = object as? [[String: Any]] else {
+            throw ControlError("\(path) is not a JSON array of fault objects; see docs/simulator.md for the format")
         }
         return try entries.enumerated().map { index, entry in
             let request = ControlRequest(fields: entry)
-            guard let at = request.double("at") else {
-                throw ControlError("\(path): fault \(index + 1) has no \"at\" (seconds from start)")
+            guard let at = request.double("at"), at >= 0 else {
+                throw ControlError("\(path): fault \(index + 1) needs \"at\", the seconds from start (0 or more)")
             }
             do {
                 return (.milliseconds(Int64(at * 1000)), request.int("modem") ?? 0, try request.fault())

@@ -68,17 +68,27 @@ public enum SimulatorCommand {
                 throw ControlError("control needs one JSON request, such as '{\"op\":\"status\"}'")
             }
             let directory = options.values["--dir"] ?? "/tmp/alertbox-sim"
-            print(try ControlClient.send(request, to: SimulatorRuntime.Layout(directory: directory).controlPath))
-            return 0
+            let reply: String
+            do {
+                reply = try ControlClient.send(request, to: SimulatorRuntime.Layout(directory: directory).controlPath)
+            } catch {
+                FileHandle.standardError.write(Data("alertbox-sim: error: \(error)\n".utf8))
+                return 1
+            }
+            print(reply)
+            // A reply with "ok": false is a failed request.
+            return reply.contains("\"ok\":true") ? 0 : 1
         default:
             throw ControlError("unknown command '\(command)'; run 'alertbox-sim --help'")
         }
     }
 
     private static func run(_ options: inout Options, logger: Logger, shouldStop: () -> Bool) throws -> Int32 {
-        let count = options.int("--modems") ?? 1
-        guard (1...16).contains(count) else { throw ControlError("--modems takes 1 to 16") }
+        let count = try options.int("--modems", in: 1...16) ?? 1
         let dialectNames = (options.values["--dialect"] ?? "quectel").split(separator: ",").map(String.init)
+        guard dialectNames.count <= count else {
+            throw ControlError("--dialect names \(dialectNames.count) dialects for \(count) modems; give one per modem or one for all")
+        }
         let firstNumber = try PhoneNumberCounter(options.values["--sim-number"] ?? "+8613900000000")
 
         var modems: [ModemConfiguration] = []
@@ -90,16 +100,16 @@ public enum SimulatorCommand {
             var configuration = ModemConfiguration(dialect: dialect, simNumber: firstNumber.number(index))
             configuration.imei = String(867_160_040_000_001 + index)
             configuration.pin = options.values["--pin"]
-            if let boot = options.int("--boot-ms") {
+            if let boot = try options.int("--boot-ms", in: 0...120_000) {
                 configuration.bootDelay = .milliseconds(boot)
             }
             modems.append(configuration)
         }
 
         var network = NetworkConfiguration(seed: UInt64(options.int("--seed") ?? 1))
-        network.submitLatency = .fixed(.milliseconds(options.int("--latency") ?? 0))
-        network.capPerHour = options.int("--cap-hour")
-        network.capPerDay = options.int("--cap-day")
+        network.submitLatency = .fixed(.milliseconds(try options.int("--latency", in: 0...600_000) ?? 0))
+        network.capPerHour = try options.int("--cap-hour", in: 0...1_000_000)
+        network.capPerDay = try options.int("--cap-day", in: 0...10_000_000)
         if options.flags.contains("--cap-drop") {
             network.capBehaviour = .silentDrop
         }
@@ -125,6 +135,10 @@ public enum SimulatorCommand {
 /// Parsed `--name value` options, flags and positional arguments.
 struct Options {
     static let flagNames: Set<String> = ["--cap-drop"]
+    static let valueNames: Set<String> = [
+        "--dir", "--modems", "--dialect", "--pin", "--sim-number", "--latency", "--cap-hour", "--cap-day", "--boot-ms",
+        "--faults", "--chaos-seed", "--chaos-every", "--chaos-for", "--seed", "--port", "--timeout",
+    ]
     var values: [String: String] = [:]
     var flags: Set<String> = []
     var positionals: [String] = []
@@ -137,6 +151,9 @@ struct Options {
             if Self.flagNames.contains(argument) {
                 flags.insert(argument)
             } else if argument.hasPrefix("--") {
+                guard Self.valueNames.contains(argument) else {
+                    throw ControlError("unknown option \(argument); run 'alertbox-sim --help' for the options")
+                }
                 guard index < arguments.count else { throw ControlError("option \(argument) needs a value") }
                 values[argument] = arguments[index]
                 index += 1
@@ -148,6 +165,15 @@ struct Options {
 
     func int(_ name: String) -> Int? {
         values[name].flatMap(Int.init)
+    }
+
+    /// Reads a whole number option that must lie in `range`.
+    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ControlError("invalid \(name) '\(text)'; give a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 }
 

@@ -51,6 +51,7 @@ public final class SimulatorRuntime {
     private var ports: [Port]
     private var control: ControlServer
     private var scheduledFaults: [(at: Duration, modem: Int, fault: Fault)]
+    private var directoryLock: Int32 = -1
     private let log: Logger
 
     /// Opens one pseudo-terminal per modem and the control socket.
@@ -59,7 +60,18 @@ public final class SimulatorRuntime {
         self.layout = layout
         self.log = logger
         scheduledFaults = faults.sorted { $0.at < $1.at }
-        try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: layout.directory, withIntermediateDirectories: true)
+        } catch {
+            throw ControlError("cannot create the directory \(layout.directory); choose a writable --dir")
+        }
+        // One simulator per directory: a second one would take over the socket and links.
+        let lock = open(layout.directory + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            if lock >= 0 { close(lock) }
+            throw ControlError("another alertbox-sim is running in \(layout.directory); stop it or choose another --dir")
+        }
+        directoryLock = lock
         origin = clock.now
         ports = Array(repeating: Port(), count: simulation.modems.count)
         control = try ControlServer(path: layout.controlPath)
@@ -246,6 +258,10 @@ public final class SimulatorRuntime {
             closePort(index)
         }
         control.close()
+        log.notice("simulator stopped", ["sim.dir": .plain(layout.directory)])
+        if directoryLock >= 0 {
+            close(directoryLock)
+        }
     }
 
     // MARK: Control
@@ -297,6 +313,9 @@ public final class SimulatorRuntime {
             return [:]
         case "send":
             let from = try request.require(request.string("from"), "from", "the handset's number")
+            guard (try? PhoneNumber(parsing: from)) != nil else {
+                throw ControlError("invalid \"from\" '\(from)'; give the handset's number, such as +8613800000001")
+            }
             let text = try request.require(request.string("text"), "text", "the message text")
             process(simulation.handsetSends(from: from, toModem: try modemIndex(request), text: text, at: now))
             return [:]
