@@ -69,7 +69,7 @@ let package = Package(
             swiftSettings: strictSettings),
 
         .testTarget(
-            name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
+            name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "TestSupport", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
         // A worker the storage crash-safety test kills at random, and the storage benchmark.
         .executableTarget(
@@ -85,6 +85,8 @@ let package = Package(
             name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
             exclude: ["Clients"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator"], exclude: ["Help"], swiftSettings: strictSettings),
+            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator", "TestSupport"], exclude: ["Help"], swiftSettings: strictSettings),
+        // Helpers shared by test targets: a running alertbox-sim child process.
+        .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

@@ -1,4 +1,4 @@
-import Glibc
+import Core
 
 /// An element of a parsed XML document.
 public struct XMLElement: Sendable, Equatable {
@@ -80,7 +80,7 @@ public struct SafeXMLParser: Sendable {
         case "ISO-8859-1", "LATIN1", "ISO_8859-1", "LATIN-1":
             return String(String.UnicodeScalarView(body.map { Unicode.Scalar($0) }))
         case "GB2312", "GBK", "GB18030":
-            guard let text = convert(Array(body), from: "GB18030") else {
+            guard let text = LegacyEncoding.decodeGB18030(Array(body)) else {
                 throw XMLError(line: 1, reason: "document declares \(encoding) but cannot be read as GB18030")
             }
             return text
@@ -100,26 +100,6 @@ public struct SafeXMLParser: Sendable {
         let rest = head[(start + key.count)...].drop { $0 == " " || $0 == "=" }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         return String(rest.dropFirst().prefix { $0 != quote })
-    }
-
-    private static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
-        let converter = iconv_open("UTF-8", encoding)
-        guard converter != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(converter) }
-        var input = bytes.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
-        let produced: Int? = input.withUnsafeMutableBufferPointer { inputBuffer in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                var inPointer = inputBuffer.baseAddress
-                var inLeft = inputBuffer.count
-                var outPointer = outputBuffer.baseAddress
-                var outLeft = outputBuffer.count
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                return result == -1 || inLeft != 0 ? nil : outputBuffer.count - outLeft
-            }
-        }
-        guard let produced else { return nil }
-        return String(validating: output.prefix(produced).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     // MARK: Scanner

@@ -1,4 +1,4 @@
-import Glibc
+import Core
 
 /// Reads CSV text as RFC 4180 describes it: quoted fields may hold commas, quotes (doubled)
 /// and line breaks; lines end with CRLF or LF.
@@ -79,27 +79,6 @@ enum CSVReader {
         if let text = String(validating: body, as: UTF8.self) {
             return (text, bytes.count == body.count ? "UTF-8" : "UTF-8 with BOM")
         }
-        return gbk(Array(body)).map { ($0, "GBK") }
-    }
-
-    /// Converts GBK (GB18030, its superset) to a string with `iconv(3)`.
-    private static func gbk(_ bytes: [UInt8]) -> String? {
-        let converter = iconv_open("UTF-8", "GB18030")
-        guard converter != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(converter) }
-        var input = bytes.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
-        let produced: Int? = input.withUnsafeMutableBufferPointer { inputBuffer in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                var inPointer = inputBuffer.baseAddress
-                var inLeft = inputBuffer.count
-                var outPointer = outputBuffer.baseAddress
-                var outLeft = outputBuffer.count
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                return result == -1 || inLeft != 0 ? nil : outputBuffer.count - outLeft
-            }
-        }
-        guard let produced else { return nil }
-        return String(validating: output.prefix(produced).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return LegacyEncoding.decodeGB18030(Array(body)).map { ($0, "GBK") }
     }
 }

@@ -110,6 +110,7 @@ public actor Database {
     }
 
     /// Runs `body` in an immediate transaction: all of it commits, or none of it.
+    @discardableResult
     public func transaction<T: Sendable>(_ operation: String, _ body: (Connection) throws -> T) throws -> T {
         let connection = try requireConnection()
         try connection.execute("BEGIN IMMEDIATE", operation: operation)

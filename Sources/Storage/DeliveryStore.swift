@@ -1,3 +1,5 @@
+import Core
+
 /// A delivery row as the scheduler reads it.
 public struct DeliveryRecord: Sendable, Equatable {
     public var id: Int64
@@ -83,27 +85,12 @@ public enum DeliveryStore {
             operation: "deliveries.insert")
     }
 
-    /// Quotes a string for JSON (RFC 8259 §7).
+    /// Quotes a string for JSON; phone numbers and channel names need no escaping, so they skip it.
     static func jsonString(_ text: String) -> String {
-        // Phone numbers and channel names need no escaping; the loop below is for the rest.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return "\"" + text + "\""
         }
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
+        return JSONText.quoted(text)
     }
 
     /// The next pending deliveries of a channel that are ready at `now`, by priority, then by

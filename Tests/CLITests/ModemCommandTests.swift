@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `alertbox modem` run as a child process against a real `alertbox-sim` child.

@@ -1,6 +1,7 @@
 import ATProtocol
 import Core
 import Foundation
+import TestSupport
 import SMS
 import Hardware
 import Testing

@@ -1,18 +1,19 @@
-import Foundation
+public import Foundation
 import ModemSimulator
 
-/// A running `alertbox-sim` child process with its own directory.
-final class SimulatorProcess {
-    let directory: String
+/// A running `alertbox-sim` child process with its own directory, for the tests that drive
+/// the modem driver and the `alertbox` command line against it.
+public final class SimulatorProcess {
+    public let directory: String
     let process = Process()
     private let output = Pipe()
 
-    var portPath: String { directory + "/modem0" }
-    var stateDirectory: String { directory + "/state" }
+    public var portPath: String { directory + "/modem0" }
+    public var stateDirectory: String { directory + "/state" }
 
     /// Starts the simulator next to the test bundle and waits for its `ready` line.
-    init(_ arguments: [String] = []) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-modem-\(UUID().uuidString.prefix(8))").path
+    public init(_ arguments: [String] = []) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-sim-\(UUID().uuidString.prefix(8))").path
         let executable = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             .deletingLastPathComponent().appendingPathComponent("alertbox-sim")
         process.executableURL = executable
@@ -35,7 +36,7 @@ final class SimulatorProcess {
 
     /// Sends one control request and returns the parsed reply.
     @discardableResult
-    func control(_ request: [String: Any]) throws -> [String: Any] {
+    public func control(_ request: [String: Any]) throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: request)
         let reply = try ControlClient.send(String(decoding: data, as: UTF8.self), to: directory + "/control.sock")
         let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any] ?? [:]
@@ -46,14 +47,14 @@ final class SimulatorProcess {
     }
 
     /// The texts the simulated handsets received, in order.
-    func receivedTexts(to number: String? = nil) throws -> [String] {
+    public func receivedTexts(to number: String? = nil) throws -> [String] {
         var request: [String: Any] = ["op": "received"]
         if let number { request["number"] = number }
         let messages = try control(request)["messages"] as? [[String: Any]] ?? []
         return messages.compactMap { $0["text"] as? String }
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -66,7 +67,7 @@ final class SimulatorProcess {
     }
 }
 
-struct SimulatorError: Error, CustomStringConvertible {
+public struct SimulatorError: Error, CustomStringConvertible {
     let message: String
-    var description: String { message }
+    public var description: String { message }
 }
