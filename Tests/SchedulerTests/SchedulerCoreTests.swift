@@ -113,3 +113,66 @@ import Testing
         #expect(plan.first?.contactID == 0)
     }
 }
+
+@Suite struct DeliveryQueueTests {
+    @Test func lifeSafetyPreemptsBulkRun() {
+        var queue = DeliveryQueue<Int>()
+        for index in 0..<500 {
+            queue.push(index, alertID: 1, priority: 2)
+        }
+        for _ in 0..<3 {
+            #expect(queue.next()?.priority == 2)
+        }
+        queue.push(9000, alertID: 2, priority: 0)
+        let next = queue.next()
+        #expect(next?.item == 9000)
+        #expect(next?.priority == 0)
+        #expect(queue.next()?.item == 3)
+        #expect(queue.count == 496)
+    }
+
+    @Test func roundRobinBetweenAlertsOfOnePriority() {
+        var queue = DeliveryQueue<String>()
+        for index in 0..<100 {
+            queue.push("a\(index)", alertID: 1, priority: 2)
+        }
+        for index in 0..<3 {
+            queue.push("b\(index)", alertID: 2, priority: 2)
+        }
+        let order = (0..<8).compactMap { _ in queue.next()?.item }
+        #expect(order == ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "a4"])
+    }
+
+    @Test func cancelRemovesPending() {
+        var queue = DeliveryQueue<Int>()
+        for index in 0..<10 {
+            queue.push(index, alertID: 1, priority: 1)
+            queue.push(100 + index, alertID: 2, priority: 1)
+        }
+        _ = queue.next()
+        let removed = queue.removeAlert(2)
+        #expect(removed.count == 10)
+        #expect(queue.count == 9)
+        var rest: [Int] = []
+        while let next = queue.next() {
+            rest.append(next.item)
+        }
+        #expect(rest == Array(1..<10))
+    }
+
+    @Test func millionPendingDrainsInOrder() {
+        var queue = DeliveryQueue<Int32>()
+        for index in 0..<1_000_000 {
+            queue.push(Int32(index), alertID: Int64(index % 10), priority: 2 + index % 2)
+        }
+        var previousPriority = 0
+        var taken = 0
+        while let next = queue.next() {
+            #expect(next.priority >= previousPriority)
+            previousPriority = next.priority
+            taken += 1
+            if taken > 1000 { break }
+        }
+        #expect(queue.count == 1_000_000 - taken)
+    }
+}
