@@ -42,7 +42,7 @@ public struct PlanTarget: Sendable, Equatable {
     }
 }
 
-/// The health of the IM uplink as the planner sees it.
+/// The health of the IM uplink at planning time.
 public enum UplinkHealth: Sendable, Equatable {
     case up
     case degraded
@@ -64,7 +64,7 @@ public struct PlannedDelivery: Sendable, Equatable {
 /// - P0: every IM target and an SMS to every recipient at once, quiet hours ignored.
 /// - P1: IM; SMS too while the uplink is down (IM failures fall back to SMS later).
 /// - P2: IM; SMS while the uplink is down (the SIM budget decides at send time).
-/// - P3: IM only; the IM worker holds it while the uplink is down.
+/// - P3: IM only; the IM worker keeps it waiting while the uplink is down.
 /// Each person gets one SMS, to their first number, however many groups they are in; a
 /// number shared by two contacts also gets one. Recipients are ordered by role rank, then name.
 public enum Planner {

@@ -46,7 +46,7 @@ public struct SMSBudget: Sendable, Equatable {
         return sent.count - low
     }
 
-    /// Whether `parts` more may go now at `priority` (0 is P0).
+    /// Returns whether `parts` more may go now at `priority` (0 is P0).
     public func allows(_ parts: Int, priority: Int, at now: MonotonicInstant) -> Bool {
         let reserveHour = priority == 0 ? 0 : limits.reservePerHour
         let reserveDay = priority == 0 ? 0 : limits.reservePerDay
@@ -55,7 +55,7 @@ public struct SMSBudget: Sendable, Equatable {
             && used(within: .seconds(86_400), at: now) + parts <= limits.perDay - reserveDay
     }
 
-    /// The earliest instant at which `parts` may go at `priority`, now if they may already.
+    /// Returns the earliest instant at which `parts` may go at `priority`, now if they may already.
     public func nextAllowed(_ parts: Int, priority: Int, at now: MonotonicInstant) -> MonotonicInstant? {
         if allows(parts, priority: priority, at: now) { return now }
         // The budget frees as sent parts age out of a window; try those instants in order.
@@ -70,7 +70,7 @@ public struct SMSBudget: Sendable, Equatable {
         return nil
     }
 
-    /// Records parts handed to the modem, and forgets those older than a day.
+    /// Records parts handed to the modem, and drops those older than a day.
     public mutating func record(_ parts: Int, at now: MonotonicInstant) {
         sent.append(contentsOf: repeatElement(now, count: parts))
         let cutoff = now.advanced(by: .seconds(-86_400))

@@ -2,8 +2,8 @@ public import Core
 
 /// A rate limit for one IM robot: a token bucket, plus the penalty block some APIs impose.
 ///
-/// WeCom and DingTalk robots take 20 messages a minute; DingTalk then blocks the robot for 10
-/// minutes, so the box must never cross the limit, and must wait out a block it is told about.
+/// WeCom and DingTalk robots take 20 messages a minute, and DingTalk then blocks the robot for
+/// 10 minutes. So the box never crosses the limit, and waits out a block the API reports.
 public struct TokenBucket: Sendable, Equatable {
     public let capacity: Double
     /// Tokens added per second.
@@ -38,7 +38,7 @@ public struct TokenBucket: Sendable, Equatable {
         return true
     }
 
-    /// The earliest instant a token is available.
+    /// Returns the earliest instant a token is available.
     public mutating func nextAvailable(at now: MonotonicInstant) -> MonotonicInstant {
         refill(at: now)
         var ready = now
