@@ -29,8 +29,8 @@ run: build
 	scripts/demo
 
 # Measures the modem driver against the simulator in release mode and records the
-# figures in docs/benchmarks-modem.md, then prints the storage figures. Sending takes
-# about a minute after the release build; nothing is asserted.
+# figures in docs/benchmarks-modem.md, then prints the storage and scheduler figures.
+# Sending takes about a minute after the release build; nothing is asserted.
 bench: setup
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	mkdir -p docs
