@@ -19,14 +19,7 @@ public struct CMEError: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the parameter of `+CME ERROR:`, numeric or verbose.
     public init(parameter: some StringProtocol) {
-        let trimmed = String(ATLine.trim(Substring(parameter)))
-        if let number = Int(trimmed) {
-            self.code = number
-            self.text = nil
-        } else {
-            self.code = VerboseErrorText.lookUp(trimmed, in: Self.codesByNormalizedText)
-            self.text = trimmed
-        }
+        (code, text) = VerboseErrorText.parse(parameter, table: Self.codesByNormalizedText)
     }
 
     /// The standard meaning of ``code``, or nil if the code is not in the table.

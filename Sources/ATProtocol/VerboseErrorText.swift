@@ -22,6 +22,16 @@ enum VerboseErrorText {
         return table
     }
 
+    /// Parses the parameter of `+CME ERROR:` or `+CMS ERROR:`: a number, or a verbose text
+    /// looked up in `table` and kept as sent.
+    static func parse(_ parameter: some StringProtocol, table: [String: Int]) -> (code: Int?, text: String?) {
+        let trimmed = String(ATLine.trim(Substring(parameter)))
+        if let number = Int(trimmed) {
+            return (number, nil)
+        }
+        return (lookUp(trimmed, in: table), trimmed)
+    }
+
     /// Returns the code whose meaning matches `text`, or nil.
     static func lookUp(_ text: some StringProtocol, in table: [String: Int]) -> Int? {
         let key = normalized(text)

@@ -68,7 +68,7 @@ public enum CAPParser {
             scope: try scope(root, version: version),
             restriction: optional(root, "restriction"),
             addresses: optional(root, "addresses"),
-            codes: root.children("code").map { trimmed($0.text) },
+            codes: root.children("code").map { $0.text.trimmingWhitespace() },
             note: optional(root, "note"),
             references: references,
             incidents: optional(root, "incidents"),
@@ -82,7 +82,7 @@ public enum CAPParser {
     }
 
     private static func info(_ element: XMLElement, path: String) throws(CAPError) -> CAPInfo {
-        let categories = element.children("category").map { trimmed($0.text) }
+        let categories = element.children("category").map { $0.text.trimmingWhitespace() }
         guard !categories.isEmpty else {
             throw CAPError(element: "\(path)/category", reason: LocalizedText(zh: "缺少必填元素", en: "missing required element"))
         }
@@ -92,7 +92,7 @@ public enum CAPParser {
             language: optional(element, "language") ?? "en-US",
             categories: categories,
             event: try required(element, "event", path: path),
-            responseTypes: element.children("responseType").map { trimmed($0.text) },
+            responseTypes: element.children("responseType").map { $0.text.trimmingWhitespace() },
             urgency: try enumeration(element, "urgency", path: path, CAPInfo.Urgency.self),
             severity: try enumeration(element, "severity", path: path, CAPInfo.Severity.self),
             certainty: certainty,
@@ -112,13 +112,9 @@ public enum CAPParser {
 
     // MARK: Fields
 
-    private static func trimmed(_ text: String) -> String {
-        String(text.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed().map(Character.init))
-    }
-
     private static func optional(_ element: XMLElement, _ name: String) -> String? {
         guard let child = element.child(name) else { return nil }
-        let value = trimmed(child.text)
+        let value = child.text.trimmingWhitespace()
         return value.isEmpty ? nil : value
     }
 
@@ -174,12 +170,8 @@ public enum CAPParser {
             position += 6
         }
         guard position == scalars.count else { throw invalid }
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let days = Int64(era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468)
-        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset * 60)
+        let seconds = CivilDate.secondsSinceEpoch(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffsetMinutes: offset)
         return CAPDateTime(text: text, secondsSinceEpoch: seconds, utcOffsetMinutes: offset)
     }
 }

@@ -54,15 +54,8 @@ public struct SMSTimestamp: Hashable, Sendable, CustomStringConvertible {
 
     /// Seconds since the Unix epoch, UTC.
     public var secondsSinceEpoch: Int64 {
-        // Days from civil, after Howard Hinnant's public-domain algorithm.
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = Int64(era * 146_097 + dayOfEra - 719_468)
-        let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        return local - Int64(utcOffsetMinutes * 60)
+        CivilDate.secondsSinceEpoch(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffsetMinutes: utcOffsetMinutes)
     }
 
     /// Decodes the seven semi-octet-swapped octets.

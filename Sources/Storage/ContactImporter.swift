@@ -199,10 +199,7 @@ public enum ContactImporter {
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
-        String(unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed().map(Character.init))
-    }
-
+    /// Returns the string with full-width colons (from Chinese input methods) made ASCII.
     func replacingColons() -> String {
         String(map { $0 == "：" ? ":" : $0 })
     }
