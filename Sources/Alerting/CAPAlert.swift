@@ -62,7 +62,7 @@ public struct CAPInfo: Sendable, Equatable {
     public enum Severity: String, Sendable, CaseIterable { case extreme = "Extreme", severe = "Severe", moderate = "Moderate", minor = "Minor", unknown = "Unknown" }
     public enum Certainty: String, Sendable, CaseIterable {
         case observed = "Observed", likely = "Likely", possible = "Possible", unlikely = "Unlikely", unknown = "Unknown"
-        /// CAP 1.0's value, read as `Likely` as CAP 1.1 §3.2.2 says.
+        /// CAP 1.0's value, read as `Likely` as CAP 1.1 §3.2.2 specifies.
         case veryLikely = "Very Likely"
     }
 

@@ -24,7 +24,7 @@ public struct XMLElement: Sendable, Equatable {
     }
 }
 
-/// Why an XML document was rejected.
+/// The reason an XML document was rejected.
 public struct XMLError: Error, Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let reason: String

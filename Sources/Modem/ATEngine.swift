@@ -20,9 +20,9 @@ public struct ATResponse: Sendable, Equatable {
     }
 }
 
-/// Why a command did not get a final result.
+/// The reason a command got no final result.
 public enum ATEngineError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No final result by the command's absolute deadline. `payloadSent` says whether a PDU
+    /// No final result by the command's absolute deadline. `payloadSent` tells whether a PDU
     /// had been written after the prompt, which leaves the outcome of a send unknown.
     case timedOut(command: String, after: Duration, payloadSent: Bool)
     /// No `>` prompt by its deadline; ESC was sent to leave the prompt state.

@@ -4,7 +4,7 @@ public import SMS
 
 /// The driver's overall state.
 public enum ModemState: Sendable, Equatable, CustomStringConvertible {
-    /// Waiting for the device to appear or answer.
+    /// Waiting for the device to appear or reply.
     case connecting
     case initialising
     /// Initialised: commands and SMS work.
@@ -41,13 +41,20 @@ public struct SignalReading: Sendable, Equatable {
         self.rssiDBm = rssiDBm
         self.rsrpDBm = rsrpDBm
         self.takenAt = takenAt
+        // Bar thresholds, 4 at the top: RSRP on LTE, else RSSI.
         if let rsrp = rsrpDBm {
-            bars = rsrp >= -85 ? 4 : rsrp >= -95 ? 3 : rsrp >= -105 ? 2 : rsrp >= -115 ? 1 : 0
+            bars = Self.bars(rsrp, thresholds: [-85, -95, -105, -115])
         } else if let rssi = rssiDBm {
-            bars = rssi >= -73 ? 4 : rssi >= -83 ? 3 : rssi >= -93 ? 2 : rssi >= -103 ? 1 : 0
+            bars = Self.bars(rssi, thresholds: [-73, -83, -93, -103])
         } else {
             bars = nil
         }
+    }
+
+    /// Counts the thresholds `value` reaches, from 4 (the first) down to 0.
+    private static func bars(_ value: Int, thresholds: [Int]) -> Int {
+        guard let index = thresholds.firstIndex(where: { value >= $0 }) else { return 0 }
+        return thresholds.count - index
     }
 }
 

@@ -186,7 +186,7 @@ public struct Reassembler: Sendable {
     }
 
     /// Sends out every message whose timeout has passed, with gap markers, oldest first, and
-    /// forgets partial messages kept longer than `lateRetention`.
+    /// drops partial messages kept longer than `lateRetention`.
     public mutating func expire(at now: MonotonicInstant) -> [ReassemblyEvent] {
         delivered = delivered.filter { ($0.value.retainUntil ?? now) > now }
         let due = pending.values

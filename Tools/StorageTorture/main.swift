@@ -37,7 +37,7 @@ func writeBatches() async throws {
                 "UPDATE deliveries SET state = 'sent', attempt = 1 WHERE alert_id = (SELECT id FROM alerts WHERE identifier = ?)",
                 [.text("batch-\(number - 1)")], operation: "deliveries.markPrevious")
         }
-        // One unbuffered write per line, so the parent sees each commit before a kill.
+        // One unbuffered write per line, so the parent reads each commit before a kill.
         FileHandle.standardOutput.write(Data("committed \(number)\n".utf8))
     }
 }

@@ -3,12 +3,12 @@ import ATProtocol
 /// A fault the simulator injects into one modem or its network.
 ///
 /// Every fault real modems show in the field has a kind here: error codes, silence, slow or
-/// garbled answers, unsolicited noise, reboots, the tty vanishing, SIM removal, registration
+/// garbled replies, unsolicited noise, reboots, the tty vanishing, SIM removal, registration
 /// and signal trouble.
 public enum Fault: Sendable, Equatable {
     /// `AT+CMGS` to `destinations` (every one when empty) fails with this CMS cause.
     case cmsError(cause: Int, destinations: [String])
-    /// The modem stops answering commands whose text starts with `prefix` (all when nil),
+    /// The modem stops replying to commands whose text starts with `prefix` (all when nil),
     /// for `duration`; unsolicited lines continue.
     case noAnswer(prefix: String?, duration: Duration)
     /// Every final result comes `delay` late, for `duration`.
@@ -20,7 +20,7 @@ public enum Fault: Sendable, Equatable {
     /// The modem prints vendor lines such as `^RSSI: 18` and `^BOOT:...` every `interval`
     /// for `duration`.
     case vendorNoise(interval: Duration, duration: Duration)
-    /// The next `AT+CMGS` reboots the modem after its PDU; `reachedNetwork` says whether the
+    /// The next `AT+CMGS` reboots the modem after its PDU; `reachedNetwork` tells whether the
     /// SMSC got the message first, which the host cannot know.
     case rebootDuringSend(reachedNetwork: Bool)
     /// The modem reboots now and prints its boot banner again.

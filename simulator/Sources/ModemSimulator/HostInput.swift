@@ -20,7 +20,8 @@ struct HostInput: Sendable {
     var awaitingPayload = false
     private var line: [UInt8] = []
     private var lastCommandLine: String?
-    /// The longest line kept; real modems accept about 500 characters.
+    /// The maximum line length kept, well above the roughly 500 characters (an estimate) that
+    /// real modems accept.
     let maximumLineLength = 4096
 
     mutating func feed(_ bytes: [UInt8]) -> [Event] {
@@ -77,7 +78,7 @@ struct HostInput: Sendable {
     }
 }
 
-/// One command of a command line: `AT+CMGF=0;+CNMI=2,1` holds two.
+/// One command of a command line: `AT+CMGF=0;+CNMI=2,1` contains two.
 struct HostCommand: Sendable, Equatable {
     enum Form: Sendable, Equatable {
         case execute

@@ -10,7 +10,7 @@ enum CommandOutcome {
     case fail(FinalResult)
     /// The modem prints the prompt and waits for a payload; this must be the last command.
     case prompt(SimulatedModem.PromptPurpose)
-    /// The command answered on its own (a send waiting for the SMSC, a reset).
+    /// The command wrote its own reply (a send waiting for the SMSC, a reset).
     case handled
 }
 
@@ -68,7 +68,9 @@ extension SimulatedModem {
             messageFormat = .pdu
             return .lines([])
         case (let name, _) where name.hasPrefix("S"):
-            return command.form == .read ? .lines([name == "S3" ? "013" : "000"]) : .lines([])
+            guard command.form == .read else { return .lines([]) }
+            // S3 is the line terminator, CR; the other registers read as 0.
+            return .lines([name == "S3" ? "013" : "000"])
         case ("I", _):
             return .lines(dialect.identification(imei: configuration.imei))
 
@@ -245,7 +247,7 @@ extension SimulatedModem {
         }
     }
 
-    /// Returns the error a SIM command gets now, or nil when the SIM can answer.
+    /// Returns the error a SIM command gets now, or nil when the SIM can reply.
     func simFailure(at now: MonotonicInstant) -> FinalResult? {
         switch sim {
         case .notInserted: return cmeError(10)

@@ -3,7 +3,7 @@ import ATProtocol
 import SMS
 
 extension SimulatedModem {
-    /// Runs the 27.005 SMS commands, and answers `ERROR` for anything unknown.
+    /// Runs the 27.005 SMS commands, and replies `ERROR` to anything unknown.
     mutating func runSMS(_ command: HostCommand, fields: [ATField], at now: MonotonicInstant, _ effects: inout ModemEffects) -> CommandOutcome {
         let numbers = fields.map(\.integer)
         let strings = fields.map(\.string)
@@ -304,7 +304,7 @@ extension SimulatedModem {
         drainQueue(at: now, &effects)
     }
 
-    /// Hands a part to the SMSC and waits for its answer.
+    /// Hands a part to the SMSC and waits for its result.
     mutating func submit(_ pdu: [UInt8], command: String, at now: MonotonicInstant, _ effects: inout ModemEffects) {
         let reference = nextReference
         nextReference &+= 1
@@ -322,7 +322,7 @@ extension SimulatedModem {
 
     // MARK: Deliveries from the network
 
-    /// Takes a message or status report from the network; false asks the SMSC to retry later.
+    /// Takes a message or status report from the network. A false result makes the SMSC retry later.
     mutating func accept(_ delivery: NetworkDelivery, at now: MonotonicInstant, _ effects: inout ModemEffects) -> Bool {
         guard canReceive else { return false }
         switch delivery {

@@ -21,7 +21,7 @@ public struct ModemConfiguration: Sendable {
     public var registrationDelay: Duration
     /// From a ready SIM to the SMS-ready URC.
     public var smsReadyDelay: Duration
-    /// How long SIM commands answer `+CME ERROR: 14` (SIM busy) after the PIN is accepted.
+    /// How long SIM commands fail with `+CME ERROR: 14` (SIM busy) after the PIN is accepted.
     public var simBusyAfterUnlock: Duration
     /// The starting signal, 0-31 as `+CSQ` prints it.
     public var rssi: Int
@@ -54,7 +54,7 @@ public struct ModemConfiguration: Sendable {
     }
 }
 
-/// What one step of a modem asks the simulation to do.
+/// The requests one step of a modem makes of the simulation.
 struct ModemEffects: Sendable {
     /// Bytes for the host, in order.
     var output: [UInt8] = []
@@ -115,7 +115,7 @@ public struct SimulatedModem: Sendable {
         case notInserted
     }
 
-    /// What the payload after a prompt is for.
+    /// The purpose of the payload after a prompt.
     enum PromptPurpose: Sendable, Equatable {
         case sendPDU(length: Int)
         case writePDU(length: Int, status: MessageStatus)
@@ -194,7 +194,7 @@ public struct SimulatedModem: Sendable {
         random = SeededRandom(seed: seed)
     }
 
-    /// Whether the modem answers on its line.
+    /// Whether the modem replies on its line.
     public var isPoweredOn: Bool {
         power == .on
     }
@@ -234,7 +234,7 @@ public struct SimulatedModem: Sendable {
         effects.timers.append((ModemTimer(generation: generation, event: .boot), configuration.bootDelay))
     }
 
-    /// Powers the modem off: nothing answers until `powerOn`.
+    /// Powers the modem off: nothing replies until `powerOn`.
     mutating func powerOff() {
         generation += 1
         power = .off

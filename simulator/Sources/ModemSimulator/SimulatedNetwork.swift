@@ -1,15 +1,15 @@
 public import Core
 import SMS
 
-/// What the carrier does with a SIM's messages past its hourly or daily cap.
+/// The carrier's treatment of a SIM's messages past its hourly or daily cap.
 public enum CapBehaviour: Sendable, Equatable {
-    /// `AT+CMGS` fails with this CMS cause (Chinese carriers answer with a network error).
+    /// `AT+CMGS` fails with this CMS cause (Chinese carriers reply with a network error).
     case reject(cmsCause: Int)
     /// The SMSC accepts the message and never delivers it.
     case silentDrop
 }
 
-/// How a simulated handset treats what it receives.
+/// The behaviour of a simulated handset towards what it receives.
 public struct HandsetBehaviour: Sendable, Equatable {
     /// The TP-ST of its status reports; nil sends none, as an SMSC that lost the report.
     public var reportStatus: UInt8?
@@ -26,7 +26,7 @@ public struct HandsetBehaviour: Sendable, Equatable {
 }
 
 /// A scripted reply: when a message containing `trigger` arrives (any message when nil), the
-/// handset answers `text` after `delay`.
+/// handset replies `text` after `delay`.
 public struct ReplyRule: Sendable, Equatable {
     public var trigger: String?
     public var text: String
@@ -96,7 +96,7 @@ public enum NetworkDelivery: Sendable, Equatable {
     }
 }
 
-/// The SMSC's answer to a submitted part.
+/// The SMSC's result for a submitted part.
 public enum SubmitOutcome: Sendable, Equatable {
     /// Accepted after the latency; `+CMGS` follows then.
     case accepted(after: Duration)
