@@ -51,7 +51,7 @@ let package = Package(
 
         // The scheduler: planning, priority queues, SMS budget and IM rate limits. Pure cores
         // with an actor around them.
-        .target(name: "Scheduler", dependencies: ["Core", "Alerting", "SMS"], swiftSettings: strictSettings),
+        .target(name: "Scheduler", dependencies: ["Core", "Alerting", "SMS", "Storage", "Modem", "ATProtocol"], swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
@@ -81,7 +81,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting"], exclude: ["Fixtures"], swiftSettings: strictSettings),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Core"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SchedulerTests", dependencies: ["Scheduler", "Alerting", "Storage", "Modem", "SMS", "TestSupport", "Core"],
+            swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),

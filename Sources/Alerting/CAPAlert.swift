@@ -43,6 +43,12 @@ public struct CAPReference: Sendable, Equatable {
     public var sender: String
     public var identifier: String
     public var sent: String
+
+    public init(sender: String, identifier: String, sent: String) {
+        self.sender = sender
+        self.identifier = identifier
+        self.sent = sent
+    }
 }
 
 /// A CAP date-time: the instant and the offset it was written with.

@@ -47,6 +47,15 @@ public struct DeliveryQueue<Item: Sendable>: Sendable {
         count += 1
     }
 
+    /// Returns the delivery `next()` would take, without taking it.
+    public func peek() -> (item: Item, alertID: Int64, priority: Int)? {
+        for priority in 0..<4 where !lanes[priority].isEmpty {
+            let lane = lanes[priority][cursors[priority] % lanes[priority].count]
+            return (lane.items[lane.head], lane.alertID, priority)
+        }
+        return nil
+    }
+
     /// Takes the next delivery: the highest priority, then the next alert in turn.
     public mutating func next() -> (item: Item, alertID: Int64, priority: Int)? {
         for priority in 0..<4 where !lanes[priority].isEmpty {

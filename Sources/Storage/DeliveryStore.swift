@@ -8,9 +8,11 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var channel: String
     public var recipient: String?
     public var targetID: Int64?
+    public var contactID: Int64?
     public var state: String
     public var attempt: Int
     public var notBefore: Int64
+    public var language: String
 
     init(_ row: Row) {
         id = row["id"].int64 ?? 0
@@ -19,9 +21,11 @@ public struct DeliveryRecord: Sendable, Equatable {
         channel = row["channel"].string ?? ""
         recipient = row["recipient_e164"].string
         targetID = row["target_id"].int64
+        contactID = row["contact_id"].int64
         state = row["state"].string ?? ""
         attempt = row["attempt"].int ?? 0
         notBefore = row["not_before"].int64 ?? 0
+        language = row["language"].string ?? "zh"
     }
 }
 
@@ -31,12 +35,21 @@ public struct NewDelivery: Sendable, Equatable {
     public var recipient: String?
     public var contactID: Int64?
     public var targetID: Int64?
+    /// Milliseconds since the epoch before which the delivery waits, such as the end of quiet hours.
+    public var notBefore: Int64
+    /// `zh` or `en`: the language of the text the delivery carries.
+    public var language: String
 
-    public init(channel: String, recipient: String? = nil, contactID: Int64? = nil, targetID: Int64? = nil) {
+    public init(
+        channel: String, recipient: String? = nil, contactID: Int64? = nil, targetID: Int64? = nil, notBefore: Int64 = 0,
+        language: String = "zh"
+    ) {
         self.channel = channel
         self.recipient = recipient
         self.contactID = contactID
         self.targetID = targetID
+        self.notBefore = notBefore
+        self.language = language
     }
 }
 
@@ -49,7 +62,7 @@ public struct SMSBudgetUse: Sendable, Equatable {
 
 /// The queries the scheduler lives on, each backed by an index of the schema.
 public enum DeliveryStore {
-    static let columns = "id, alert_id, priority, channel, recipient_e164, target_id, state, attempt, not_before"
+    static let columns = "id, alert_id, priority, channel, recipient_e164, contact_id, target_id, state, attempt, not_before, language"
 
     /// Writes every delivery of an alert; the caller runs it inside one transaction, so the
     /// plan is stored whole or not at all before anything is sent.
@@ -74,15 +87,32 @@ public enum DeliveryStore {
             append(delivery.contactID.map { String($0) } ?? "null")
             json.append(UInt8(ascii: ","))
             append(delivery.targetID.map { String($0) } ?? "null")
+            json.append(UInt8(ascii: ","))
+            append(String(delivery.notBefore))
+            json.append(UInt8(ascii: ","))
+            append(jsonString(delivery.language))
             json.append(UInt8(ascii: "]"))
         }
         json.append(UInt8(ascii: "]"))
         try connection.query(
             """
-            INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, created_at, updated_at)
-            SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?, ? FROM json_each(?)
+            INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, not_before, language, created_at, updated_at)
+            SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?, ? FROM json_each(?)
             """, [.integer(alertID), .integer(Int64(priority)), .integer(now), .integer(now), .text(String(decoding: json, as: UTF8.self))],
             operation: "deliveries.insert")
+    }
+
+    /// Writes deliveries as `insert` does and returns the rows written, in plan order.
+    public static func insertReturning(
+        _ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection
+    ) throws(StorageError) -> [DeliveryRecord] {
+        guard !deliveries.isEmpty else { return [] }
+        // Row ids only grow inside the caller's transaction, so the new rows are those above the maximum.
+        let before = try connection.query("SELECT coalesce(max(id), 0) AS id FROM deliveries", operation: "deliveries.maxID").first?["id"].int64 ?? 0
+        try insert(deliveries, alertID: alertID, priority: priority, at: now, in: connection)
+        return try connection.query(
+            "SELECT \(columns) FROM deliveries WHERE id > ? ORDER BY id", [.integer(before)], operation: "deliveries.inserted"
+        ).map(DeliveryRecord.init)
     }
 
     /// Quotes a string for JSON; phone numbers and channel names need no escaping, so they skip it.
@@ -104,6 +134,31 @@ public enum DeliveryStore {
             ORDER BY priority, not_before, id LIMIT ?
             """, [.text(channel), .integer(now), .integer(Int64(limit))], operation: "deliveries.next"
         ).map(DeliveryRecord.init)
+    }
+
+    /// Every pending delivery, or those of the alerts given, in the order they were planned.
+    public static func pending(alertIDs: [Int64]? = nil, in connection: Connection) throws(StorageError) -> [DeliveryRecord] {
+        guard let alertIDs else {
+            return try connection.query(
+                "SELECT \(columns) FROM deliveries WHERE state = 'pending' ORDER BY id", operation: "deliveries.pending"
+            ).map(DeliveryRecord.init)
+        }
+        return try connection.query(
+            """
+            SELECT \(columns) FROM deliveries
+            WHERE state = 'pending' AND alert_id IN (SELECT value FROM json_each(?)) ORDER BY id
+            """, [.text("[" + alertIDs.map(String.init).joined(separator: ",") + "]")], operation: "deliveries.pendingOfAlerts"
+        ).map(DeliveryRecord.init)
+    }
+
+    /// Moves an alert's pending deliveries to a final state, as a cancel, an update or an
+    /// expiry does; returns how many moved.
+    @discardableResult
+    public static func closePending(alertID: Int64, state: String, cause: String, at now: Int64, in connection: Connection) throws(StorageError) -> Int {
+        try connection.query(
+            "UPDATE deliveries SET state = ?, cause = ?, updated_at = ? WHERE alert_id = ? AND state = 'pending'",
+            [.text(state), .text(cause), .integer(now), .integer(alertID)], operation: "deliveries.closePending")
+        return connection.changes
     }
 
     /// Marks a delivery as being sent, with its attempt number, before the first byte leaves.

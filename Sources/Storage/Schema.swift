@@ -5,7 +5,8 @@
 /// needs.
 public enum Schema {
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "initial schema", sql: initial)
+        Migration(version: 1, name: "initial schema", sql: initial),
+        Migration(version: 2, name: "scheduler: triggers, audiences, languages, escalations", sql: scheduler),
     ]
 
     static let initial = """
@@ -222,5 +223,31 @@ public enum Schema {
             attempts INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX sync_outbox_unsynced ON sync_outbox(id) WHERE synced_at IS NULL;
+        """
+
+    static let scheduler = """
+        -- The trigger that raised an alert, so a repeat within the window raises nothing new.
+        ALTER TABLE alerts ADD COLUMN trigger_key TEXT;
+        CREATE INDEX alerts_by_trigger ON alerts(trigger_key, created_at) WHERE trigger_key IS NOT NULL;
+        -- The contact group names the alert went to, as a JSON array; an Update without an
+        -- audience of its own inherits it.
+        ALTER TABLE alerts ADD COLUMN audience TEXT NOT NULL DEFAULT '[]';
+
+        -- The language of the text a delivery carries: the contact's, else the box's.
+        ALTER TABLE deliveries ADD COLUMN language TEXT NOT NULL DEFAULT 'zh';
+
+        -- A sequenced group's escalation: when no one acknowledges within the timeout after the
+        -- SMS to the current contact went out, the contact at next_position is alerted.
+        CREATE TABLE escalations (
+            alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            next_position INTEGER NOT NULL,
+            -- NULL until the current contact's SMS is sent.
+            due_at INTEGER,
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'acknowledged', 'exhausted', 'cancelled')),
+            PRIMARY KEY (alert_id, group_id)
+        );
+        CREATE INDEX escalations_waiting ON escalations(due_at) WHERE state = 'waiting';
         """
 }

@@ -16,7 +16,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = Database(path: path, logger: Self.logger)
         try await database.open(migrations: Schema.migrations)
-        #expect(try await database.schemaVersion() == 1)
+        #expect(try await database.schemaVersion() == Schema.migrations.count)
         let mode = try await database.read { try $0.query("PRAGMA journal_mode", operation: "test").first?[0].string }
         #expect(mode == "wal")
         let synchronous = try await database.read { try $0.query("PRAGMA synchronous", operation: "test").first?[0].int }
@@ -43,22 +43,49 @@ import Testing
             let database = Database(path: path, logger: Self.logger)
             try await database.open(migrations: Schema.migrations)
             let count = try await database.read { try $0.query("SELECT count(*) FROM schema_migrations", operation: "test").first?[0].int }
-            #expect(count == 1)
+            #expect(count == Schema.migrations.count)
             await database.close()
         }
+    }
+
+    @Test func upgradeKeepsVersionOneRows() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let old = Database(path: path, logger: Self.logger)
+        try await old.open(migrations: Array(Schema.migrations.prefix(1)))
+        try await old.transaction("seed") { connection in
+            try connection.query(
+                """
+                INSERT INTO alerts (identifier, sender, sent_at, status, message_type, priority, source, created_at)
+                VALUES ('a1', 'box', 1, 'Actual', 'Alert', 0, 'gpio', 1)
+                """, operation: "seed alert")
+            try connection.query(
+                "INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, created_at, updated_at) VALUES (1, 0, 'sms', '+8613800000001', 1, 1)",
+                operation: "seed delivery")
+        }
+        await old.close()
+
+        let upgraded = Database(path: path, logger: Self.logger)
+        try await upgraded.open(migrations: Schema.migrations)
+        let row = try await upgraded.read {
+            try $0.query("SELECT d.language, a.audience FROM deliveries d JOIN alerts a ON a.id = d.alert_id", operation: "test").first
+        }
+        #expect(row?["language"].string == "zh")
+        #expect(row?["audience"].string == "[]")
+        await upgraded.close()
     }
 
     @Test func failedMigrationRollsBack() async throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let broken = Schema.migrations + [Migration(version: 2, name: "broken", sql: "CREATE TABLE half (x); SELECT nonsense FROM nowhere;")]
+        let broken = Schema.migrations + [Migration(version: 99, name: "broken", sql: "CREATE TABLE half (x); SELECT nonsense FROM nowhere;")]
         let database = Database(path: path, logger: Self.logger)
         await #expect(throws: StorageError.self) { try await database.open(migrations: broken) }
         await database.close()
 
         let reopened = Database(path: path, logger: Self.logger)
         try await reopened.open(migrations: Schema.migrations)
-        #expect(try await reopened.schemaVersion() == 1)
+        #expect(try await reopened.schemaVersion() == Schema.migrations.count)
         let half = try await reopened.read { try $0.query("SELECT count(*) FROM sqlite_master WHERE name = 'half'", operation: "test").first?[0].int }
         #expect(half == 0)
         await reopened.close()

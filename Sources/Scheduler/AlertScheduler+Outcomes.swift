@@ -1,0 +1,246 @@
+import Alerting
+import Core
+import Storage
+
+extension AlertScheduler {
+    /// Commits an attempt's outcome, then retries, falls back or arms an escalation as it calls for.
+    func record(_ outcome: ChannelOutcome, of delivery: QueuedDelivery, attempt: Int, channel: String) async {
+        let time = now
+        let waits = rateLimitWaits[delivery.id, default: 0]
+        let decision = settings.retry.decide(outcome, priority: delivery.priority, attempt: attempt, rateLimitWaitsSoFar: waits)
+
+        var state = "sent"
+        var cause: String?
+        var notBefore: Int64?
+        switch (decision, outcome) {
+        case (.sent, _):
+            break
+        case (.retry(let after, _), .failed(_, let reason)), (.retry(let after, _), .outcomeUnknown(let reason)):
+            state = "pending"
+            cause = reason
+            notBefore = time.wallMillis + after.milliseconds
+        case (.retry(let after, _), .accepted):
+            state = "pending"
+            notBefore = time.wallMillis + after.milliseconds
+        case (.fail, .failed(_, let reason)):
+            state = "failed"
+            cause = reason
+        case (.fail, _):
+            state = "failed"
+            cause = "gave up after \(attempt) attempts"
+        case (.unknown, .outcomeUnknown(let reason)):
+            state = "unknown"
+            cause = reason
+        case (.unknown, _):
+            state = "unknown"
+        }
+
+        let references: [Int]
+        if case .accepted(let accepted) = outcome { references = accepted } else { references = [] }
+        let isSMS = delivery.lane == .sms
+        let finalState = state
+        let finalCause = cause
+        let retryAt = notBefore
+        let escalationTimeout = settings.escalationTimeout
+        do {
+            try await database.transaction("record outcome") { connection in
+                try DeliveryStore.markOutcome(delivery.id, state: finalState, cause: finalCause, notBefore: retryAt, at: time.wallMillis, in: connection)
+                if isSMS, finalState == "sent" {
+                    for (index, reference) in references.enumerated() {
+                        try DeliveryStore.recordPart(
+                            deliveryID: delivery.id, attempt: attempt, part: index + 1, total: references.count, sim: channel,
+                            reference: reference, at: time.wallMillis, in: connection)
+                    }
+                }
+                if isSMS, let contactID = delivery.contactID, finalState == "sent" || finalState == "failed" {
+                    // A sent SMS starts the contact's time to acknowledge; a failed one hands over at once.
+                    let due = finalState == "sent" ? time.wallMillis + escalationTimeout.milliseconds : time.wallMillis
+                    try EscalationStore.arm(alertID: delivery.alertID, contactID: contactID, dueAt: due, in: connection)
+                }
+                try AuditLog.append(
+                    actor: "scheduler", action: "delivery.\(finalState)", channel: delivery.lane.auditChannel,
+                    subject: "delivery:\(delivery.id)", detail: finalCause.map { "attempt \(attempt): \($0)" } ?? "attempt \(attempt)",
+                    at: time.wallMillis, in: connection)
+            }
+        } catch {
+            // The row stays `sending`; a restart turns it into `unknown` as for a crash.
+            logger.error(
+                "outcome not recorded", ["delivery.id": .plain(String(delivery.id)), "error": .plain(String(describing: error))])
+            return
+        }
+
+        if isSMS, case .accepted(let parts) = outcome {
+            core.recordSMS(parts: max(parts.count, 1), sim: channel, at: time)
+        }
+        let fields: KeyValuePairs<String, LogValue> = [
+            "delivery.id": .plain(String(delivery.id)), "alert.id": .plain(String(delivery.alertID)), "attempt": .plain(String(attempt)),
+            "delivery.state": .plain(state), "cause": .plain(cause ?? ""),
+        ]
+        switch decision {
+        case .sent:
+            rateLimitWaits[delivery.id] = nil
+            logger.info("delivery sent", fields)
+        case .retry(_, let counts):
+            if case .failed(.rateLimited(let retryAfter), _) = outcome, case .im(let targetID) = delivery.lane {
+                core.blockTarget(targetID, for: retryAfter, at: time)
+                rateLimitWaits[delivery.id] = waits + 1
+            }
+            logger.warning("delivery will be retried", fields)
+            core.enqueue(QueuedDelivery(copying: delivery, notBefore: notBefore ?? time.wallMillis, attempt: counts ? attempt : attempt - 1), at: time)
+        case .fail:
+            rateLimitWaits[delivery.id] = nil
+            logger.error("delivery failed", fields)
+            if case .failed(.channelBroken, let reason) = outcome, case .im(let targetID) = delivery.lane {
+                await channelBroken(targetID: targetID, reason: reason)
+            }
+            await fallBack(from: delivery)
+        case .unknown:
+            logger.warning("delivery outcome unknown; not resent", fields)
+        }
+    }
+
+    /// Fails every queued delivery of an IM target whose channel needs a person, and falls
+    /// each back to SMS as its priority allows. The target is never retried in a loop.
+    func channelBroken(targetID: Int64, reason: String) async {
+        let lane = Lane.im(targetID: targetID)
+        let drained = core.drain(lane)
+        logger.critical(
+            "IM channel needs a person; its deliveries fall back to SMS",
+            ["im.target": .plain(lane.description), "deliveries": .plain(String(drained.count)), "cause": .plain(reason)])
+        let time = now
+        do {
+            try await database.transaction("fail broken channel") { connection in
+                for delivery in drained {
+                    try DeliveryStore.markOutcome(delivery.id, state: "failed", cause: "channel broken: \(reason)", at: time.wallMillis, in: connection)
+                }
+                try AuditLog.append(
+                    actor: "scheduler", action: "channel.broken", channel: "im", subject: "target:\(targetID)",
+                    detail: "\(drained.count) queued deliveries failed: \(reason)", at: time.wallMillis, in: connection)
+            }
+        } catch {
+            logger.error("broken channel not recorded", ["im.target": .plain(lane.description), "error": .plain(String(describing: error))])
+            return
+        }
+        for delivery in drained {
+            await fallBack(from: delivery)
+        }
+    }
+
+    /// Plans SMS to the people an IM target serves after its delivery failed: for P1 always,
+    /// for P2 while the uplink is down. P0 already has SMS to everyone and P3 is IM only.
+    func fallBack(from delivery: QueuedDelivery) async {
+        guard case .im(let targetID) = delivery.lane else { return }
+        guard delivery.priority == 1 || (delivery.priority == 2 && uplink == .down) else { return }
+        await planFallback(alertID: delivery.alertID, targetID: targetID, reason: "IM delivery \(delivery.id) failed")
+    }
+
+    /// Writes SMS deliveries to the members behind an IM target that have none for the alert yet, and queues them.
+    func planFallback(alertID: Int64, targetID: Int64, reason: String) async {
+        let time = now
+        let localMinute = localMinute(at: time)
+        do {
+            let added = try await database.transaction("plan fallback") { connection -> [DeliveryRecord] in
+                guard let alert = try SchedulerStore.alert(id: alertID, in: connection), alert.state == "active" else { return [] }
+                let members = try SchedulerStore.members(servedBy: targetID, in: connection)
+                let existing = try SchedulerStore.smsRecipients(alertID: alertID, in: connection)
+                let priority = AlertPriority(rawValue: alert.priority) ?? .routine
+                let planned = Planner.plan(
+                    priority: .lifeSafety, recipients: members.filter { !existing.contains($0.phones.first ?? "") }, targets: [], uplink: .down,
+                    localMinute: localMinute)
+                let rows = planned.map { planned in
+                    let delay = priority == .lifeSafety ? 0 : members.first { $0.contactID == planned.contactID }?.minutesOfQuietLeft(at: localMinute) ?? 0
+                    return NewDelivery(
+                        channel: "sms", recipient: planned.recipient, contactID: planned.contactID,
+                        notBefore: delay > 0 ? time.wallMillis + Int64(delay) * 60_000 : 0, language: planned.language.rawValue)
+                }
+                guard !rows.isEmpty else { return [] }
+                let added = try DeliveryStore.insertReturning(rows, alertID: alertID, priority: alert.priority, at: time.wallMillis, in: connection)
+                try AuditLog.append(
+                    actor: "scheduler", action: "delivery.fallback", channel: "sms", subject: "alert:\(alertID)",
+                    detail: "\(rows.count) SMS for target \(targetID): \(reason)", at: time.wallMillis, in: connection)
+                return added
+            }
+            guard !added.isEmpty else { return }
+            logger.notice(
+                "IM fell back to SMS",
+                ["alert.id": .plain(String(alertID)), "im.target": .plain(String(targetID)), "deliveries": .plain(String(added.count))])
+            await enqueue(added, at: time)
+        } catch {
+            logger.error("fallback not planned", ["alert.id": .plain(String(alertID)), "error": .plain(String(describing: error))])
+        }
+    }
+
+    /// Sets the uplink's health. Going down falls the pending IM deliveries of P1 and P2
+    /// alerts back to SMS, and holds IM lanes until it returns.
+    public func setUplink(_ health: UplinkHealth) async {
+        guard health != uplink else { return }
+        let previous = uplink
+        uplink = health
+        core.setUplink(health)
+        logger.notice("uplink health changed", ["uplink.from": .plain("\(previous)"), "uplink.to": .plain("\(health)")])
+        wakeAll()
+        guard health == .down else { return }
+
+        let unreached: [(alertID: Int64, targetID: Int64)]
+        do {
+            unreached = try await database.read { connection in
+                try connection.query(
+                    """
+                    SELECT DISTINCT d.alert_id, d.target_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                    WHERE a.state = 'active' AND a.priority IN (1, 2) AND d.target_id IS NOT NULL
+                        AND d.state IN ('pending', 'sending', 'failed', 'unknown')
+                    ORDER BY a.priority, d.alert_id
+                    """, operation: "deliveries.unreachedIM"
+                ).map { ($0["alert_id"].int64 ?? 0, $0["target_id"].int64 ?? 0) }
+            }
+        } catch {
+            logger.error("IM deliveries to fall back not read", ["error": .plain(String(describing: error))])
+            return
+        }
+        for entry in unreached {
+            await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: "uplink down")
+        }
+    }
+
+    /// Queues delivery rows read from the database.
+    func enqueue(_ records: [DeliveryRecord], at time: SchedulerTime) async {
+        var parts: [Int64: [String: Int]] = [:]
+        for record in records {
+            var lane = Lane.sms
+            if let targetID = record.targetID { lane = .im(targetID: targetID) }
+            var count = 1
+            if lane == .sms {
+                if parts[record.alertID] == nil {
+                    parts[record.alertID] = (try? await cachedAlert(record.alertID)).map(Self.partsPerLanguage) ?? [:]
+                }
+                count = parts[record.alertID]?[record.language] ?? 1
+            }
+            core.enqueue(
+                QueuedDelivery(
+                    id: record.id, alertID: record.alertID, priority: record.priority, lane: lane, recipient: record.recipient,
+                    contactID: record.contactID, attempt: record.attempt, notBefore: record.notBefore, parts: count,
+                    language: Language(code: record.language) ?? .chinese), at: time)
+        }
+        wakeAll()
+    }
+
+    static func partsPerLanguage(_ alert: CachedAlert) -> [String: Int] {
+        var parts: [String: Int] = [:]
+        for text in alert.texts {
+            parts[text.language.rawValue] = (try? SMSSegments.count(text.smsText)) ?? 1
+        }
+        return parts
+    }
+
+    func localMinute(at time: SchedulerTime) -> Int {
+        let minutes = (time.wallMillis / 60_000 + Int64(settings.utcOffsetMinutes)) % 1440
+        return Int(minutes < 0 ? minutes + 1440 : minutes)
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,207 @@
+import Alerting
+public import Core
+public import SMS
+import Storage
+
+/// An acknowledgement matched to an alert.
+public struct Acknowledgement: Sendable, Equatable {
+    public var alertID: Int64
+    public var alertIdentifier: String
+    public var contactID: Int64?
+    /// Escalations the acknowledgement ended.
+    public var escalationsEnded: Int
+}
+
+extension AlertScheduler {
+    /// Reads an SMS reply: a configured keyword acknowledges the latest alert sent to that
+    /// number within the acknowledgement window, ends its escalations in the sender's groups
+    /// and stops what is still queued to that person for it.
+    /// - Returns: the acknowledgement, or nil when the text is no keyword or no alert went to the number.
+    public func handleReply(from sender: String, text: String) async -> Acknowledgement? {
+        guard Self.isAcknowledgement(text, keywords: settings.acknowledgementKeywords) else { return nil }
+        guard let number = try? PhoneNumber(parsing: sender) else {
+            logger.info("acknowledgement from an unreadable number ignored", ["sms.from": .phone(sender)])
+            return nil
+        }
+        let time = now
+        let since = time.wallMillis - settings.acknowledgementWindow.milliseconds
+        let keyword = text.trimmingWhitespace()
+        do {
+            let matched = try await database.transaction("record acknowledgement") { connection -> Acknowledgement? in
+                guard
+                    let row = try connection.query(
+                        """
+                        SELECT d.alert_id, d.contact_id, a.identifier FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                        WHERE d.recipient_e164 = ? AND d.sent_at > ? ORDER BY d.sent_at DESC, d.id DESC LIMIT 1
+                        """, [.text(number.e164), .integer(since)], operation: "acknowledgements.match"
+                    ).first, let alertID = row["alert_id"].int64
+                else { return nil }
+                let contactID = row["contact_id"].int64
+                try connection.query(
+                    "INSERT INTO acknowledgements (alert_id, contact_id, from_e164, channel, keyword, at) VALUES (?, ?, ?, 'sms', ?, ?)",
+                    [.integer(alertID), SQLValue(contactID), .text(number.e164), .text(keyword), .integer(time.wallMillis)],
+                    operation: "acknowledgements.insert")
+                var ended = 0
+                if let contactID {
+                    ended = try EscalationStore.acknowledge(alertID: alertID, contactID: contactID, in: connection)
+                    try connection.query(
+                        """
+                        UPDATE deliveries SET state = 'cancelled', cause = 'acknowledged', updated_at = ?
+                        WHERE alert_id = ? AND contact_id = ? AND state = 'pending'
+                        """, [.integer(time.wallMillis), .integer(alertID), .integer(contactID)], operation: "deliveries.acknowledged")
+                }
+                try AuditLog.append(
+                    actor: "sms:reply", action: "alert.acknowledged", channel: "sms", subject: "alert:\(alertID)",
+                    detail: "contact \(contactID.map(String.init) ?? "unknown"); \(ended) escalations ended", at: time.wallMillis, in: connection)
+                return Acknowledgement(
+                    alertID: alertID, alertIdentifier: row["identifier"].string ?? "", contactID: contactID, escalationsEnded: ended)
+            }
+            guard let matched else {
+                logger.info("reply matches no recent alert", ["sms.from": .phone(number.e164)])
+                return nil
+            }
+            if let contactID = matched.contactID {
+                _ = core.remove(alertID: matched.alertID) { $0.contactID == contactID && $0.lane == .sms }
+            }
+            logger.notice(
+                "alert acknowledged",
+                [
+                    "alert.id": .plain(String(matched.alertID)), "sms.from": .phone(number.e164),
+                    "escalations.ended": .plain(String(matched.escalationsEnded)),
+                ])
+            return matched
+        } catch {
+            logger.error("acknowledgement not recorded", ["sms.from": .phone(number.e164), "error": .plain(String(describing: error))])
+            return nil
+        }
+    }
+
+    /// Returns whether a reply is one of the keywords: trimmed, case-insensitive, full-width
+    /// letters and digits read as ASCII, trailing punctuation ignored.
+    static func isAcknowledgement(_ text: String, keywords: [String]) -> Bool {
+        let normalized = normalizedReply(text)
+        return !normalized.isEmpty && keywords.contains { normalizedReply($0) == normalized }
+    }
+
+    static func normalizedReply(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            // Full-width forms U+FF01...U+FF5E map to ASCII 0x21...0x7E.
+            if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(ascii)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        let trailing: Set<Character> = ["。", ".", "!", "！", "~", "～", ",", "，"]
+        var result = String(scalars).trimmingWhitespace().lowercased()
+        while let last = result.last, trailing.contains(last) {
+            result.removeLast()
+        }
+        return result.trimmingWhitespace()
+    }
+
+    /// Records a status report against the part it answers; the delivery becomes `delivered`
+    /// when every part of its attempt is, or `failed` when a final report says it failed.
+    /// 3GPP TS 23.040 §9.2.3.15 for the status values.
+    public func handleStatusReport(sim: String, reference: Int, recipient: String, status: DeliveryStatus) async {
+        let time = now
+        let e164 = (try? PhoneNumber(parsing: recipient))?.e164 ?? recipient
+        let since = time.wallMillis - settings.statusReportWindow.milliseconds
+        do {
+            let result = try await database.transaction("record status report") { connection -> (Int64, String)? in
+                guard
+                    let part = try connection.query(
+                        """
+                        SELECT p.delivery_id, p.attempt FROM sms_parts p JOIN deliveries d ON d.id = p.delivery_id
+                        WHERE p.sim = ? AND p.message_reference = ? AND p.submitted_at > ? AND d.recipient_e164 = ?
+                        ORDER BY p.submitted_at DESC LIMIT 1
+                        """, [.text(sim), .integer(Int64(reference)), .integer(since), .text(e164)], operation: "smsParts.matchReport"
+                    ).first, let deliveryID = part["delivery_id"].int64, let attempt = part["attempt"].int
+                else { return nil }
+                try connection.query(
+                    """
+                    UPDATE sms_parts SET report_status = ?, report_at = ?
+                    WHERE delivery_id = ? AND attempt = ? AND sim = ? AND message_reference = ?
+                    """,
+                    [.integer(Int64(status.rawValue)), .integer(time.wallMillis), .integer(deliveryID), .integer(Int64(attempt)), .text(sim), .integer(Int64(reference))],
+                    operation: "smsParts.report")
+                guard status.category.isFinal else { return (deliveryID, "sent") }
+
+                let parts = try connection.query(
+                    "SELECT report_status FROM sms_parts WHERE delivery_id = ? AND attempt = ?", [.integer(deliveryID), .integer(Int64(attempt))],
+                    operation: "smsParts.ofAttempt")
+                let statuses = parts.map { $0["report_status"].int.map { DeliveryStatus(rawValue: UInt8(clamping: $0)) } }
+                var state = "sent"
+                if status.category != .delivered {
+                    state = "failed"
+                    try DeliveryStore.markOutcome(
+                        deliveryID, state: state, cause: "status report: \(status.description)", at: time.wallMillis, in: connection)
+                } else if statuses.allSatisfy({ $0?.category == .delivered }) {
+                    state = "delivered"
+                    try DeliveryStore.markOutcome(deliveryID, state: state, cause: nil, at: time.wallMillis, in: connection)
+                }
+                if state != "sent" {
+                    try AuditLog.append(
+                        actor: "sms:\(sim)", action: "delivery.\(state)", channel: "sms", subject: "delivery:\(deliveryID)",
+                        detail: "status report \(status.rawValue)", at: time.wallMillis, in: connection)
+                }
+                return (deliveryID, state)
+            }
+            guard let (deliveryID, state) = result else {
+                logger.info("status report matches no part", ["sms.sim": .plain(sim), "sms.reference": .plain(String(reference)), "sms.to": .phone(e164)])
+                return
+            }
+            logger.info("status report recorded", ["delivery.id": .plain(String(deliveryID)), "delivery.state": .plain(state), "sms.status": .plain(status.description)])
+        } catch {
+            logger.error("status report not recorded", ["sms.sim": .plain(sim), "error": .plain(String(describing: error))])
+        }
+    }
+
+    /// Alerts the next contact of every sequenced group whose escalation is due.
+    /// - Returns: how long until the next armed escalation falls due, if one is armed.
+    public func escalate() async -> Duration? {
+        let time = now
+        do {
+            let (added, nextDue) = try await database.transaction("escalate") { connection -> ([DeliveryRecord], Int64?) in
+                var added: [DeliveryRecord] = []
+                for due in try EscalationStore.due(at: time.wallMillis, in: connection) {
+                    guard let alert = try SchedulerStore.alert(id: due.alertID, in: connection), alert.state == "active" else {
+                        try EscalationStore.close(alertID: due.alertID, groupID: due.groupID, state: "cancelled", in: connection)
+                        continue
+                    }
+                    let members = try EscalationStore.members(groupID: due.groupID, in: connection)
+                    let existing = try SchedulerStore.smsRecipients(alertID: due.alertID, in: connection)
+                    var position = due.nextPosition
+                    while position < members.count, members[position].phone.map(existing.contains) ?? true {
+                        position += 1
+                    }
+                    guard position < members.count, let phone = members[position].phone else {
+                        try EscalationStore.close(alertID: due.alertID, groupID: due.groupID, state: "exhausted", in: connection)
+                        try AuditLog.append(
+                            actor: "scheduler", action: "escalation.exhausted", subject: "alert:\(due.alertID)",
+                            detail: "group \(due.groupID): no one acknowledged", at: time.wallMillis, in: connection)
+                        continue
+                    }
+                    added += try DeliveryStore.insertReturning(
+                        [NewDelivery(channel: "sms", recipient: phone, contactID: members[position].contactID, language: members[position].language)],
+                        alertID: due.alertID, priority: alert.priority, at: time.wallMillis, in: connection)
+                    try EscalationStore.advance(alertID: due.alertID, groupID: due.groupID, to: position + 1, in: connection)
+                    try AuditLog.append(
+                        actor: "scheduler", action: "escalation.next", channel: "sms", subject: "alert:\(due.alertID)",
+                        detail: "group \(due.groupID): contact \(members[position].contactID) at position \(position)", at: time.wallMillis,
+                        in: connection)
+                }
+                return (added, try EscalationStore.nextDue(in: connection))
+            }
+            if !added.isEmpty {
+                logger.notice("escalated to the next contact", ["deliveries": .plain(added.map { String($0.id) }.joined(separator: ","))])
+                await enqueue(added, at: time)
+            }
+            return nextDue.map { .milliseconds(max($0 - time.wallMillis, 0)) }
+        } catch {
+            logger.error("escalation failed; retrying in a minute", ["error": .plain(String(describing: error))])
+            return .seconds(60)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+public import Alerting
+public import Core
+import Storage
+
+/// What became of an alert handed to the scheduler.
+public struct SubmitResult: Sendable, Equatable {
+    public enum Disposition: Sendable, Equatable {
+        /// Planned: its deliveries are written and queued.
+        case planned
+        /// The same trigger raised an alert within the window; this one was dropped.
+        case duplicateTrigger
+        /// An alert with this identifier was already accepted (a feed or a broker sent it again).
+        case alreadyAccepted
+        /// It had expired on arrival; it is recorded and nothing is sent.
+        case expired
+        /// A `Cancel` with no all-clear to send; the cancelled alerts stopped.
+        case cancelledOnly
+    }
+
+    public var disposition: Disposition
+    /// The alert's row id: the new one, or the one it duplicates.
+    public var alertID: Int64
+    public var smsDeliveries: Int = 0
+    public var imDeliveries: Int = 0
+    /// Audience group names that matched no group.
+    public var unknownGroups: [String] = []
+    /// Earlier alerts this one cancelled or superseded, by row id.
+    public var closedAlerts: [Int64] = []
+}
+
+/// Why the scheduler rejected an alert.
+public struct SchedulerError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: LocalizedText
+
+    public var description: String { reason.english }
+}
+
+extension AlertScheduler {
+    /// Accepts an alert: drops a repeated trigger, stops what a `Cancel` or an `Update`
+    /// replaces, plans the audience and writes every delivery in one transaction, then queues
+    /// them for the workers.
+    ///
+    /// `Test` and `Exercise` alerts go to the test audience with their label in the texts.
+    /// An alert that expired on arrival is recorded and not sent.
+    /// - Throws: `SchedulerError` for an alert without identifier or texts; storage errors as they come.
+    @discardableResult
+    public func submit(_ submitted: Alert) async throws -> SubmitResult {
+        guard !submitted.identifier.isEmpty else {
+            throw SchedulerError(reason: LocalizedText(zh: "警报缺少标识符（identifier）；请为每条警报设置唯一标识", en: "the alert has no identifier; give every alert a unique one"))
+        }
+        guard !submitted.texts.isEmpty || submitted.messageType == .cancel else {
+            throw SchedulerError(
+                reason: LocalizedText(
+                    zh: "警报“\(submitted.identifier)”没有任何语言的文本；请至少提供中文文本", en: "alert '\(submitted.identifier)' has no text in any language; give at least the Chinese text"))
+        }
+        let time = now
+        var labelled = submitted
+        if labelled.isForTestAudience {
+            labelled.audience = settings.testAudience
+            labelled.texts = labelled.texts.map { Self.labelled($0, status: submitted.status) }
+        }
+
+        let settings = self.settings
+        let uplink = self.uplink
+        let localMinute = localMinute(at: time)
+        let submittedAlert = labelled
+        let outcome = try await database.transaction("submit alert") { connection -> (SubmitResult, [Int64], Alert, [DeliveryRecord]) in
+            var alert = submittedAlert
+            if let existing = try SchedulerStore.alert(identifier: alert.identifier, in: connection) {
+                return (SubmitResult(disposition: .alreadyAccepted, alertID: existing.id), [], alert, [])
+            }
+            if let key = alert.triggerKey,
+                let earlier = try SchedulerStore.alert(triggerKey: key, since: time.wallMillis - settings.triggerWindow.milliseconds, in: connection)
+            {
+                try AuditLog.append(
+                    actor: "trigger:\(key)", action: "alert.duplicateTrigger", subject: "alert:\(earlier.id)",
+                    detail: "repeat within \(settings.triggerWindow) dropped: \(alert.identifier)", at: time.wallMillis, in: connection)
+                return (SubmitResult(disposition: .duplicateTrigger, alertID: earlier.id), [], alert, [])
+            }
+
+            if alert.isExpired(at: time.wallMillis) {
+                let id = try SchedulerStore.insertAlert(alert, state: "expired", at: time.wallMillis, in: connection)
+                try AuditLog.append(
+                    actor: alert.source.rawValue, action: "alert.expiredOnArrival", subject: "alert:\(id)", at: time.wallMillis, in: connection)
+                return (SubmitResult(disposition: .expired, alertID: id), [], alert, [])
+            }
+
+            // A Cancel or an Update first stops what it replaces.
+            var closed: [StoredAlert] = []
+            if alert.messageType == .cancel || alert.messageType == .update {
+                closed = try Self.close(references: alert.references, by: alert, at: time.wallMillis, in: connection)
+                if alert.audience.isEmpty {
+                    alert.audience = Array(Set(closed.flatMap(\.audience))).sorted()
+                }
+            }
+
+            var deliveries: [NewDelivery] = []
+            var escalations: [PlannedEscalation] = []
+            var unknownGroups: [String] = []
+            if alert.messageType == .cancel {
+                if alert.texts.isEmpty {
+                    alert.texts = Self.allClearTexts(for: closed.map(\.identifier), cancel: alert)
+                }
+                // The all-clear goes at the cancelled alerts' priority, but never as life safety.
+                if let highest = closed.compactMap({ AlertPriority(rawValue: $0.priority) }).min() {
+                    alert.priority = highest
+                }
+                alert.priority = max(alert.priority, .urgent)
+                switch settings.allClear {
+                case .none:
+                    let id = try SchedulerStore.insertAlert(alert, state: "done", at: time.wallMillis, in: connection)
+                    return (SubmitResult(disposition: .cancelledOnly, alertID: id, closedAlerts: closed.map(\.id)), closed.map(\.id), alert, [])
+                case .reached:
+                    deliveries = try Self.reached(by: closed.map(\.id), in: connection)
+                case .audience:
+                    break
+                }
+            }
+            if deliveries.isEmpty && !(alert.messageType == .cancel && settings.allClear == .reached) {
+                let audience = try SchedulerStore.resolve(alert.audience, in: connection)
+                unknownGroups = audience.unknownGroups
+                let plan = Planner.plan(
+                    priority: alert.priority, recipients: audience.recipients, sequences: audience.sequences, targets: audience.targets,
+                    uplink: uplink, localMinute: localMinute)
+                deliveries = plan.deliveries.map { planned in
+                    NewDelivery(
+                        channel: planned.channel, recipient: planned.recipient, contactID: planned.contactID, targetID: planned.targetID,
+                        notBefore: planned.delayMinutes > 0 ? time.wallMillis + Int64(planned.delayMinutes) * 60_000 : 0,
+                        language: planned.language.rawValue)
+                }
+                escalations = plan.escalations
+            }
+
+            let id = try SchedulerStore.insertAlert(alert, state: deliveries.isEmpty ? "done" : "active", at: time.wallMillis, in: connection)
+            let written = try DeliveryStore.insertReturning(deliveries, alertID: id, priority: alert.priority.rawValue, at: time.wallMillis, in: connection)
+            for escalation in escalations {
+                try EscalationStore.insert(alertID: id, groupID: escalation.groupID, nextPosition: escalation.nextPosition, in: connection)
+            }
+            let sms = deliveries.filter { $0.channel == "sms" }.count
+            try AuditLog.append(
+                actor: alert.source.rawValue, action: "alert.planned", subject: "alert:\(id)",
+                detail: "\(alert.messageType.rawValue) \(alert.status.rawValue) \(alert.priority): \(sms) SMS, \(deliveries.count - sms) IM"
+                    + (unknownGroups.isEmpty ? "" : "; unknown groups: \(unknownGroups.joined(separator: ", "))"),
+                at: time.wallMillis, in: connection)
+            let result = SubmitResult(
+                disposition: .planned, alertID: id, smsDeliveries: sms, imDeliveries: deliveries.count - sms, unknownGroups: unknownGroups,
+                closedAlerts: closed.map(\.id))
+            return (result, closed.map(\.id), alert, written)
+        }
+
+        let (result, closedIDs, alert, written) = outcome
+        for closedID in closedIDs {
+            _ = core.removeAlert(closedID)
+            alertCache[closedID] = nil
+        }
+        log(result, alert: alert)
+        guard result.disposition == .planned else { return result }
+
+        core.setExpiry(alert.expiresAt, alertID: result.alertID)
+        alertCache[result.alertID] = CachedAlert(identifier: alert.identifier, priority: alert.priority.rawValue, texts: alert.texts)
+        await enqueue(written, at: time)
+        return result
+    }
+
+    private func log(_ result: SubmitResult, alert: Alert) {
+        let fields: KeyValuePairs<String, LogValue> = [
+            "alert.id": .plain(String(result.alertID)), "alert.identifier": .plain(alert.identifier),
+            "alert.priority": .plain(alert.priority.description), "alert.type": .plain(alert.messageType.rawValue),
+            "alert.status": .plain(alert.status.rawValue), "deliveries.sms": .plain(String(result.smsDeliveries)),
+            "deliveries.im": .plain(String(result.imDeliveries)), "alerts.closed": .plain(String(result.closedAlerts.count)),
+        ]
+        switch result.disposition {
+        case .planned: logger.notice("alert planned", fields)
+        case .duplicateTrigger: logger.notice("repeated trigger dropped", fields)
+        case .alreadyAccepted: logger.info("alert already accepted", fields)
+        case .expired: logger.warning("alert expired on arrival; not sent", fields)
+        case .cancelledOnly: logger.notice("alerts cancelled", fields)
+        }
+        if !result.unknownGroups.isEmpty {
+            logger.error("audience names unknown groups", ["alert.id": .plain(String(result.alertID)), "groups": .plain(result.unknownGroups.joined(separator: ","))])
+        }
+        if result.disposition == .planned, result.smsDeliveries + result.imDeliveries == 0 {
+            logger.critical("alert reaches no one: its audience is empty", ["alert.id": .plain(String(result.alertID))])
+        }
+    }
+
+    /// Stops the alerts a Cancel or an Update refers to: pending deliveries closed, escalations ended.
+    private static func close(references: [CAPReference], by alert: Alert, at now: Int64, in connection: Connection) throws -> [StoredAlert] {
+        let cancel = alert.messageType == .cancel
+        var closed: [StoredAlert] = []
+        for reference in references {
+            guard let earlier = try SchedulerStore.alert(identifier: reference.identifier, in: connection), earlier.sender == reference.sender,
+                earlier.state == "active" || earlier.state == "done"
+            else { continue }
+            let count = try DeliveryStore.closePending(
+                alertID: earlier.id, state: cancel ? "cancelled" : "superseded", cause: "\(alert.messageType.rawValue) \(alert.identifier)",
+                at: now, in: connection)
+            try EscalationStore.close(alertID: earlier.id, state: "cancelled", in: connection)
+            try SchedulerStore.setAlertState(earlier.id, cancel ? "cancelled" : "superseded", in: connection)
+            try AuditLog.append(
+                actor: alert.source.rawValue, action: cancel ? "alert.cancelled" : "alert.superseded", subject: "alert:\(earlier.id)",
+                detail: "by \(alert.identifier); \(count) pending deliveries closed", at: now, in: connection)
+            closed.append(earlier)
+        }
+        return closed
+    }
+
+    /// One delivery per SMS recipient and IM target that the alerts reached, for an all-clear.
+    private static func reached(by alertIDs: [Int64], in connection: Connection) throws -> [NewDelivery] {
+        guard !alertIDs.isEmpty else { return [] }
+        return try connection.query(
+            """
+            SELECT channel, recipient_e164, min(contact_id) AS contact_id, target_id, min(language) AS language FROM deliveries
+            WHERE alert_id IN (SELECT value FROM json_each(?)) AND state IN ('sent', 'delivered', 'unknown')
+            GROUP BY channel, recipient_e164, target_id ORDER BY min(id)
+            """, [.text("[" + alertIDs.map(String.init).joined(separator: ",") + "]")], operation: "deliveries.reached"
+        ).map {
+            NewDelivery(
+                channel: $0["channel"].string ?? "sms", recipient: $0["recipient_e164"].string, contactID: $0["contact_id"].int64,
+                targetID: $0["target_id"].int64, language: $0["language"].string ?? "zh")
+        }
+    }
+
+    /// The all-clear a Cancel without text of its own sends.
+    static func allClearTexts(for identifiers: [String], cancel: Alert) -> [AlertText] {
+        let list = identifiers.isEmpty ? cancel.references.map(\.identifier) : identifiers
+        let joined = list.joined(separator: ", ")
+        let chinese = "【解除警报】警报 \(joined) 已解除，请按现场指示行动。"
+        let english = "[ALL CLEAR] Alert \(joined) is cancelled. Follow on-site instructions."
+        return [
+            AlertText(language: .chinese, headline: "解除警报", smsText: chinese, imText: chinese),
+            AlertText(language: .english, headline: "All clear", smsText: english, imText: english),
+        ]
+    }
+
+    /// Puts the test or exercise label at the start of both texts, unless a template already did.
+    static func labelled(_ text: AlertText, status: CAPAlert.Status) -> AlertText {
+        let label: String
+        switch (status, text.language) {
+        case (.test, .chinese): label = "【测试】"
+        case (.test, .english): label = "[TEST] "
+        case (.exercise, .chinese): label = "【演练】"
+        case (.exercise, .english): label = "[EXERCISE] "
+        default: return text
+        }
+        var labelled = text
+        if !labelled.smsText.hasPrefix(label.trimmingWhitespace()) { labelled.smsText = label + labelled.smsText }
+        if !labelled.imText.hasPrefix(label.trimmingWhitespace()) { labelled.imText = label + labelled.imText }
+        return labelled
+    }
+}

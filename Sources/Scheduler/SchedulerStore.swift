@@ -1,0 +1,188 @@
+import Alerting
+import Foundation
+import Core
+import Storage
+
+/// An alert row as the scheduler reads it back.
+struct StoredAlert: Sendable {
+    var id: Int64
+    var identifier: String
+    var sender: String
+    var priority: Int
+    var status: String
+    var state: String
+    var expiresAt: Int64?
+    var audience: [String]
+
+    init(_ row: Row) {
+        id = row["id"].int64 ?? 0
+        identifier = row["identifier"].string ?? ""
+        sender = row["sender"].string ?? ""
+        priority = row["priority"].int ?? 3
+        status = row["status"].string ?? "Actual"
+        state = row["state"].string ?? "active"
+        expiresAt = row["expires_at"].int64
+        audience = JSONText.stringArray(row["audience"].string ?? "[]")
+    }
+}
+
+/// The audience of an alert, resolved from its group names.
+struct ResolvedAudience: Sendable {
+    var recipients: [PlanRecipient] = []
+    var sequences: [PlanSequence] = []
+    var targets: [PlanTarget] = []
+    /// Group names that matched no group.
+    var unknownGroups: [String] = []
+}
+
+/// The SQL the scheduler runs, each statement backed by an index of the schema.
+enum SchedulerStore {
+    static let alertColumns = "id, identifier, sender, priority, status, state, expires_at, audience"
+
+    /// Inserts the alert row and its texts; returns its id.
+    static func insertAlert(_ alert: Alert, state: String, at now: Int64, in connection: Connection) throws(StorageError) -> Int64 {
+        try connection.query(
+            """
+            INSERT INTO alerts (identifier, sender, sent_at, status, message_type, references_text, priority, urgency, severity,
+                certainty, expires_at, source, state, created_at, trigger_key, audience)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(alert.identifier), .text(alert.sender), .integer(alert.sentAt), .text(alert.status.rawValue),
+                .text(alert.messageType.rawValue),
+                SQLValue(alert.references.isEmpty ? nil : alert.references.map { "\($0.sender),\($0.identifier),\($0.sent)" }.joined(separator: " ")),
+                .integer(Int64(alert.priority.rawValue)), SQLValue(alert.urgency?.rawValue), SQLValue(alert.severity?.rawValue),
+                SQLValue(alert.certainty?.rawValue), SQLValue(alert.expiresAt), .text(alert.source.rawValue), .text(state), .integer(now),
+                SQLValue(alert.triggerKey), .text(JSONText.array(alert.audience)),
+            ], operation: "alerts.insert")
+        let alertID = connection.lastInsertRowID
+        try connection.executeMany(
+            "INSERT INTO alert_texts (alert_id, language, headline, sms_text, im_text) VALUES (?, ?, ?, ?, ?)",
+            alert.texts.map { [.integer(alertID), .text($0.language.rawValue), SQLValue($0.headline), .text($0.smsText), .text($0.imText)] },
+            operation: "alertTexts.insert")
+        return alertID
+    }
+
+    static func alert(identifier: String, in connection: Connection) throws(StorageError) -> StoredAlert? {
+        try connection.query("SELECT \(alertColumns) FROM alerts WHERE identifier = ?", [.text(identifier)], operation: "alerts.byIdentifier")
+            .first.map(StoredAlert.init)
+    }
+
+    static func alert(id: Int64, in connection: Connection) throws(StorageError) -> StoredAlert? {
+        try connection.query("SELECT \(alertColumns) FROM alerts WHERE id = ?", [.integer(id)], operation: "alerts.byID").first.map(StoredAlert.init)
+    }
+
+    /// The latest alert the same trigger raised since `since`.
+    static func alert(triggerKey: String, since: Int64, in connection: Connection) throws(StorageError) -> StoredAlert? {
+        try connection.query(
+            "SELECT \(alertColumns) FROM alerts WHERE trigger_key = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+            [.text(triggerKey), .integer(since)], operation: "alerts.byTrigger"
+        ).first.map(StoredAlert.init)
+    }
+
+    static func texts(alertID: Int64, in connection: Connection) throws(StorageError) -> [AlertText] {
+        try connection.query(
+            "SELECT language, headline, sms_text, im_text FROM alert_texts WHERE alert_id = ?", [.integer(alertID)], operation: "alertTexts.read"
+        ).map {
+            AlertText(
+                language: Language(code: $0["language"].string ?? "zh") ?? .chinese, headline: $0["headline"].string,
+                smsText: $0["sms_text"].string ?? "", imText: $0["im_text"].string ?? "")
+        }
+    }
+
+    static func setAlertState(_ alertID: Int64, _ state: String, in connection: Connection) throws(StorageError) {
+        try connection.query("UPDATE alerts SET state = ? WHERE id = ?", [.text(state), .integer(alertID)], operation: "alerts.setState")
+    }
+
+    /// Resolves group names into members with their first phone number, sequenced groups and
+    /// enabled IM targets.
+    static func resolve(_ groups: [String], in connection: Connection) throws(StorageError) -> ResolvedAudience {
+        var audience = ResolvedAudience()
+        let names = JSONText.array(groups)
+        let known = Set(
+            try connection.query("SELECT name FROM groups WHERE name IN (SELECT value FROM json_each(?))", [.text(names)], operation: "groups.known")
+                .compactMap { $0["name"].string })
+        audience.unknownGroups = groups.filter { !known.contains($0) }
+
+        let rows = try connection.query(
+            """
+            SELECT c.id, c.name, c.language, c.role_rank, c.quiet_start_minute, c.quiet_end_minute, g.id AS group_id, g.sequenced,
+                (SELECT group_concat(e164, ' ') FROM (SELECT e164 FROM contact_phones p WHERE p.contact_id = c.id ORDER BY p.position, p.e164)) AS phones
+            FROM groups g
+            JOIN group_members m ON m.group_id = g.id
+            JOIN contacts c ON c.id = m.contact_id
+            WHERE g.name IN (SELECT value FROM json_each(?))
+            ORDER BY g.id, m.position, c.id
+            """, [.text(names)], operation: "audience.members")
+        var sequences: [Int64: [Int64]] = [:]
+        var sequenceOrder: [Int64] = []
+        for row in rows {
+            let contactID = row["id"].int64 ?? 0
+            audience.recipients.append(
+                PlanRecipient(
+                    contactID: contactID, name: row["name"].string ?? "",
+                    phones: (row["phones"].string ?? "").split(separator: " ").map(String.init), roleRank: row["role_rank"].int ?? 100,
+                    quietStartMinute: row["quiet_start_minute"].int, quietEndMinute: row["quiet_end_minute"].int,
+                    language: Language(code: row["language"].string ?? "zh") ?? .chinese))
+            if row["sequenced"].int == 1, let groupID = row["group_id"].int64 {
+                if sequences[groupID] == nil { sequenceOrder.append(groupID) }
+                sequences[groupID, default: []].append(contactID)
+            }
+        }
+        audience.sequences = sequenceOrder.map { PlanSequence(groupID: $0, contactIDs: sequences[$0] ?? []) }
+
+        audience.targets = try connection.query(
+            """
+            SELECT DISTINCT t.id, t.channel FROM im_targets t
+            JOIN im_target_groups tg ON tg.target_id = t.id
+            JOIN groups g ON g.id = tg.group_id
+            WHERE t.enabled = 1 AND g.name IN (SELECT value FROM json_each(?))
+            ORDER BY t.id
+            """, [.text(names)], operation: "audience.targets"
+        ).map { PlanTarget(targetID: $0["id"].int64 ?? 0, channel: $0["channel"].string ?? "") }
+        return audience
+    }
+
+    /// The members, with their first phone number, of the groups an IM target serves.
+    static func members(servedBy targetID: Int64, in connection: Connection) throws(StorageError) -> [PlanRecipient] {
+        try connection.query(
+            """
+            SELECT DISTINCT c.id, c.name, c.language, c.role_rank, c.quiet_start_minute, c.quiet_end_minute,
+                (SELECT e164 FROM contact_phones p WHERE p.contact_id = c.id ORDER BY p.position, p.e164 LIMIT 1) AS phone
+            FROM im_target_groups tg
+            JOIN group_members m ON m.group_id = tg.group_id
+            JOIN contacts c ON c.id = m.contact_id
+            WHERE tg.target_id = ?
+            """, [.integer(targetID)], operation: "audience.byTarget"
+        ).map {
+            PlanRecipient(
+                contactID: $0["id"].int64 ?? 0, name: $0["name"].string ?? "", phones: $0["phone"].string.map { [$0] } ?? [],
+                roleRank: $0["role_rank"].int ?? 100, quietStartMinute: $0["quiet_start_minute"].int,
+                quietEndMinute: $0["quiet_end_minute"].int, language: Language(code: $0["language"].string ?? "zh") ?? .chinese)
+        }
+    }
+
+    /// The SMS recipients an alert already has, in any state, so fallback adds no second SMS.
+    static func smsRecipients(alertID: Int64, in connection: Connection) throws(StorageError) -> Set<String> {
+        Set(
+            try connection.query(
+                "SELECT recipient_e164 FROM deliveries WHERE alert_id = ? AND channel = 'sms'", [.integer(alertID)],
+                operation: "deliveries.smsRecipients"
+            ).compactMap { $0["recipient_e164"].string })
+    }
+}
+
+extension JSONText {
+    /// Encodes strings as a JSON array.
+    static func array(_ values: [String]) -> String {
+        "[" + values.map(JSONText.quoted).joined(separator: ",") + "]"
+    }
+
+    /// Decodes a JSON array of strings as `array` writes it; anything else reads as empty.
+    static func stringArray(_ json: String) -> [String] {
+        guard let data = json.data(using: .utf8),
+            let values = try? JSONSerialization.jsonObject(with: data) as? [String]
+        else { return [] }
+        return values
+    }
+}
