@@ -55,12 +55,14 @@ struct SchedulerFixture {
     let scheduler: AlertScheduler
     let sms: ScriptedChannel
 
-    init(settings: SchedulerSettings = SchedulerSettings(), path: String? = nil, clock: ManualClock? = nil) async throws {
+    /// - Parameter systemClock: runs the scheduler on the system clock, for tests against real processes.
+    init(settings: SchedulerSettings = SchedulerSettings(), path: String? = nil, clock: ManualClock? = nil, systemClock: Bool = false) async throws {
         self.path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-sched-\(UUID().uuidString.prefix(8)).sqlite").path
         database = Database(path: self.path, logger: Self.logger)
         try await database.open(migrations: Schema.migrations)
         self.clock = clock ?? ManualClock(wallStart: Self.start)
-        scheduler = AlertScheduler(database: database, settings: settings, clock: self.clock, logger: Self.logger)
+        scheduler = AlertScheduler(
+            database: database, settings: settings, clock: systemClock ? SystemClock() : self.clock as any BoxClock, logger: Self.logger)
         sms = ScriptedChannel(name: "sim0")
         await scheduler.addSMSChannel(sms)
     }
