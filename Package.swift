@@ -72,6 +72,11 @@ let package = Package(
             name: "alertbox-bench", dependencies: ["Modem", "SMS", "Core"], path: "Benchmarks/alertbox-bench",
             swiftSettings: strictSettings),
 
+        // Planning and next-send figures of the scheduler; `make bench` runs it.
+        .executableTarget(
+            name: "scheduler-bench", dependencies: ["Scheduler", "Alerting", "Storage", "Core"], path: "Benchmarks/scheduler-bench",
+            swiftSettings: strictSettings),
+
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "TestSupport", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),

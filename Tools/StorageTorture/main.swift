@@ -77,32 +77,6 @@ func benchmark() async throws {
     }
     samples.sort()
     print("next 100 deliveries from 1,000,000 pending: median \(samples[100]), p99 \(samples[198])")
-    schedulerBenchmark()
-}
-
-/// Measures the scheduler's pure cores: planning and choosing the next send.
-func schedulerBenchmark() {
-    let clock = ContinuousClock()
-    let recipients = (0..<100_000).map {
-        PlanRecipient(contactID: Int64($0), name: "n\($0)", phones: ["+86138" + String(10_000_000 + $0)], roleRank: $0 % 7)
-    }
-    var planned = 0
-    let planTime = clock.measure {
-        planned = Planner.plan(priority: .lifeSafety, recipients: recipients, targets: [], uplink: .up, localMinute: 0).count
-    }
-    print("plan a 100,000-recipient alert (\(planned) deliveries): \(planTime)")
-
-    var queue = DeliveryQueue<Int32>()
-    for index in 0..<1_000_000 {
-        queue.push(Int32(index), alertID: Int64(index % 50), priority: 1 + index % 3)
-    }
-    var taken = 0
-    let chooseTime = clock.measure {
-        for _ in 0..<100_000 {
-            if queue.next() != nil { taken += 1 }
-        }
-    }
-    print("choose the next send with 1,000,000 pending: \(chooseTime / 100_000) per choice (\(taken) taken)")
 }
 
 do {
