@@ -536,3 +536,86 @@ extension TemplateTests {
     }
 }
 
+// MARK: - Built-in templates
+
+extension TemplateTests {
+    /// The P0 and P1 built-ins, which must fit one SMS.
+    static let singleSMSBuiltIns = BuiltInTemplates.all.filter { $0.requiresSingleSMS }
+
+    @Test(arguments: BuiltInTemplates.all)
+    func builtInPassesValidation(template: AlertTemplate) {
+        #expect(Self.validationError(template, signature: Self.signature) == nil)
+    }
+
+    @Test(arguments: singleSMSBuiltIns)
+    func builtInFitsOneSMSWithSignatureAtEnd(template: AlertTemplate) throws {
+        var signature = Self.signature
+        signature.placement = .end
+        #expect(try template.validate(signature: signature).parts == 1)
+    }
+
+    /// Values far past every maximum, with emoji, extension characters and line breaks.
+    static let oversizedValues = TemplateValues(
+        event: String(repeating: "暴雨😀", count: 20), location: String(repeating: "€[东楼]\n", count: 20),
+        sender: String(repeating: "保卫处🚒", count: 20), instruction: String(repeating: "请撤离👩‍🚒", count: 20),
+        headline: String(repeating: "标题", count: 40), level: String(repeating: "红色预警", count: 10),
+        identifier: "CN-EXAMPLEU-SEC-2026-123456789", sent: sent, status: .exercise)
+
+    @Test(arguments: singleSMSBuiltIns)
+    func builtInRendersOneSMSWithOversizedValues(template: AlertTemplate) throws {
+        let text = Self.renderer.renderSMS(template, values: Self.oversizedValues)
+        #expect(try Segmenter.plan(text).segments.count == 1)
+    }
+
+    @Test(arguments: singleSMSBuiltIns)
+    func builtInRenderStaysWithinWorstCase(template: AlertTemplate) throws {
+        let text = Self.renderer.renderSMS(template, values: Self.oversizedValues)
+        let report = try template.validate(signature: Self.signature)
+        #expect(text.utf16.count <= report.worstCaseUnits)
+    }
+
+    @Test(arguments: BuiltInTemplates.Name.allCases)
+    func builtInExistsInBothLanguages(name: BuiltInTemplates.Name) {
+        let languages = BuiltInTemplates.all.filter { $0.name == name.rawValue }.map(\.language)
+        #expect(languages == [.chinese, .english])
+    }
+
+    @Test(arguments: [
+        (BuiltInTemplates.Name.fireAlarm, AlertPriority.lifeSafety), (.activeThreat, .lifeSafety), (.codeBlue, .lifeSafety),
+        (.lockdownLifted, .urgent), (.allClear, .urgent), (.severeWeather, .urgent), (.drillNotice, .routine),
+        (.reminder, .reminder),
+    ])
+    func builtInPriority(name: BuiltInTemplates.Name, priority: AlertPriority) {
+        #expect(BuiltInTemplates.template(name, language: .chinese).priority == priority)
+    }
+
+    @Test func builtInFireAlarmRendersChineseSMS() {
+        let template = BuiltInTemplates.template(.fireAlarm, language: .chinese)
+        let text = Self.renderer.renderSMS(template, values: Self.values())
+        #expect(text == "【某某大学附属医院】火警！第三教学楼二层（10:15）。沿安全通道撤离#0001")
+    }
+
+    @Test func builtInFireAlarmRendersEnglishSMS() {
+        let template = BuiltInTemplates.template(.fireAlarm, language: .english)
+        let text = Self.renderer.renderSMS(template, values: Self.values(location: "Building 3", status: .test))
+        #expect(text == "【某某大学附属医院】[TEST] FIRE Building 3 10:15: leave by stairs #0001")
+    }
+
+    @Test func builtInSevereWeatherFromCAP() throws {
+        let alert = try CAPParser.parse(try CAPParserTests.fixture("zh-fire-alert.cap"))
+        let info = try #require(alert.infos.first)
+        let template = BuiltInTemplates.template(.severeWeather, language: .chinese)
+        let text = Self.renderer.renderSMS(template, values: TemplateValues(alert: alert, info: info))
+        #expect(text == "【某某大学附属医院】火警红色：请勿使用电梯，沿安全通道撤离至东操场集…（示例大学保卫处）#0001")
+    }
+
+    @Test(arguments: [
+        (BuiltInTemplates.Name.drillNotice, Language.chinese, 99), (.drillNotice, .english, 120),
+        (.reminder, .chinese, 88), (.reminder, .english, 105),
+    ])
+    func builtInRoutineTakesTwoParts(name: BuiltInTemplates.Name, language: Language, units: Int) throws {
+        let report = try BuiltInTemplates.template(name, language: language).validate(signature: Self.signature)
+        #expect(report.worstCaseUnits == units)
+        #expect(report.parts == 2)
+    }
+}
