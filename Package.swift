@@ -45,9 +45,9 @@ let package = Package(
         // The modem driver: AT engine, lifecycle, monitoring, SMS send and receive, recovery.
         .target(name: "Modem", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"], swiftSettings: strictSettings),
 
-        // Alerts shaped like CAP 1.2: the model, a CAP parser that is safe by construction, and
-        // later templates and priorities.
-        .target(name: "Alerting", dependencies: ["Core"], swiftSettings: strictSettings),
+        // Alerts shaped like CAP 1.2: the model, a CAP parser that is safe by construction,
+        // priorities, and the templates that render alerts into SMS and IM texts.
+        .target(name: "Alerting", dependencies: ["Core", "SMS"], swiftSettings: strictSettings),
 
         // The scheduler: planning, priority queues, SMS budget and IM rate limits. Pure cores
         // with an actor around them.
@@ -85,7 +85,7 @@ let package = Package(
             name: "storage-torture", dependencies: ["Storage", "Scheduler", "Core"], path: "Tools/StorageTorture",
             swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Core", "SMS"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "SchedulerTests", dependencies: ["Scheduler", "Alerting", "Storage", "Modem", "SMS", "TestSupport", "Core"],
             swiftSettings: strictSettings),
