@@ -31,6 +31,8 @@ public struct Alert: Sendable, Equatable {
     /// The instant after which nothing more is sent, in milliseconds since the Unix epoch.
     public var expiresAt: Int64?
     public var source: Source
+    /// What happened, in the box's language, such as 火警 (CAP `info/event`).
+    public var event: String?
     /// Names of the contact groups to alert; a group's IM targets come with it.
     public var audience: [String]
     /// The texts to send, one per language, the box's language first.
@@ -43,7 +45,7 @@ public struct Alert: Sendable, Equatable {
         identifier: String, sender: String, sentAt: Int64, status: CAPAlert.Status = .actual,
         messageType: CAPAlert.MessageType = .alert, references: [CAPReference] = [], scope: CAPAlert.Scope = .private,
         priority: AlertPriority, urgency: CAPInfo.Urgency? = nil, severity: CAPInfo.Severity? = nil,
-        certainty: CAPInfo.Certainty? = nil, expiresAt: Int64? = nil, source: Source, audience: [String],
+        certainty: CAPInfo.Certainty? = nil, expiresAt: Int64? = nil, source: Source, event: String? = nil, audience: [String],
         texts: [AlertText], triggerKey: String? = nil
     ) {
         self.identifier = identifier
@@ -59,6 +61,7 @@ public struct Alert: Sendable, Equatable {
         self.certainty = certainty
         self.expiresAt = expiresAt
         self.source = source
+        self.event = event
         self.audience = audience
         self.texts = texts
         self.triggerKey = triggerKey
@@ -90,57 +93,63 @@ public struct AlertText: Sendable, Equatable {
     public var headline: String?
     /// The text for SMS: plain, and one segment for P0 and P1.
     public var smsText: String
-    /// The text for IM channels, markdown where the channel shows it.
+    /// The plain text for IM channels that have no rendering of their own in `imRenders`.
     public var imText: String
+    /// The text formatted and escaped for each IM channel, by channel name (`wecom`,
+    /// `dingtalk`, ...), when it was rendered from a template.
+    public var imRenders: [String: IMMessage]
 
-    public init(language: Language, headline: String? = nil, smsText: String, imText: String) {
+    public init(language: Language, headline: String? = nil, smsText: String, imText: String, imRenders: [String: IMMessage] = [:]) {
         self.language = language
         self.headline = headline
         self.smsText = smsText
         self.imText = imText
+        self.imRenders = imRenders
+    }
+
+    /// The message for IM channel `channel`: its own rendering, else the plain text.
+    public func imMessage(for channel: String) -> IMMessage {
+        imRenders[channel] ?? IMMessage(format: .plain, title: headline, text: imText)
     }
 }
 
 extension Alert {
     /// Builds an alert from a parsed CAP document.
     ///
-    /// The info blocks become texts in `languages` order (blocks in other languages are kept
-    /// after them). Priority comes from `mapping` applied to the first block in the box's
-    /// language, and expiry from the earliest `expires` of those blocks. A CAP message without
-    /// an info block (a bare `Cancel`, for example) gets no texts: the scheduler composes the
-    /// all-clear itself.
+    /// Each language of the composer gets its text from the info block in that language
+    /// (else the preferred block), rendered with `templates` so the SMS carries the signature
+    /// and keeps to the template's length. Priority comes from `mapping` applied to the block
+    /// in the box's language, and expiry from the earliest `expires` of the blocks. A CAP
+    /// message without an info block (a bare `Cancel`, for example) gets no texts: the
+    /// scheduler composes the all-clear itself.
     /// - Parameters:
     ///   - cap: the parsed document.
     ///   - mapping: the urgency, severity and warning-level table.
     ///   - audience: the groups a feed's alerts go to; CAP carries no contact groups.
-    ///   - languages: the box's language first, then the fallback order.
-    public init(cap: CAPAlert, mapping: PriorityMapping, audience: [String], languages: [Language], source: Source = .cap) {
-        let codes = languages.map(\.rawValue)
+    ///   - composer: the renderer and the box's languages, first to last.
+    ///   - templates: the template to render, one per language; the built-in severe-weather one by default.
+    public init(
+        cap: CAPAlert, mapping: PriorityMapping, audience: [String], composer: AlertComposer,
+        templates: [AlertTemplate]? = nil, source: Source = .cap
+    ) {
+        let codes = composer.languages.map(\.rawValue)
         let preferred = cap.info(preferring: codes)
-        var ordered: [CAPInfo] = []
-        for code in codes {
-            if let info = cap.infos.first(where: { Language(code: $0.language) == Language(code: code) }), !ordered.contains(info) {
-                ordered.append(info)
-            }
-        }
-        for info in cap.infos where !ordered.contains(info) {
-            ordered.append(info)
-        }
+        let priority = preferred.map { mapping.priority(of: $0) } ?? mapping.fallback
+        let templates = templates ?? composer.languages.map { BuiltInTemplates.template(.severeWeather, language: $0) }
 
         var texts: [AlertText] = []
-        for info in ordered {
-            let language = Language(code: info.language) ?? languages.first ?? .chinese
-            guard !texts.contains(where: { $0.language == language }) else { continue }
-            let body = [info.headline ?? info.event, info.instruction].compactMap { $0 }.joined(separator: " ")
-            texts.append(AlertText(language: language, headline: info.headline, smsText: body, imText: body))
+        for language in composer.languages {
+            guard let template = templates.first(where: { $0.language == language }),
+                let info = cap.infos.first(where: { Language(code: $0.language) == language }) ?? preferred
+            else { continue }
+            texts.append(composer.text(from: template, values: TemplateValues(alert: cap, info: info, priority: priority)))
         }
 
         let expiries = cap.infos.compactMap { $0.expires?.secondsSinceEpoch }
         self.init(
             identifier: cap.identifier, sender: cap.sender, sentAt: cap.sent.secondsSinceEpoch * 1000, status: cap.status,
             messageType: cap.messageType, references: cap.references, scope: cap.scope,
-            priority: preferred.map { mapping.priority(of: $0) } ?? mapping.fallback, urgency: preferred?.urgency,
-            severity: preferred?.severity, certainty: preferred?.certainty, expiresAt: expiries.min().map { $0 * 1000 },
-            source: source, audience: audience, texts: texts)
+            priority: priority, urgency: preferred?.urgency, severity: preferred?.severity, certainty: preferred?.certainty,
+            expiresAt: expiries.min().map { $0 * 1000 }, source: source, event: preferred?.event, audience: audience, texts: texts)
     }
 }

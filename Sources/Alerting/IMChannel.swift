@@ -1,9 +1,10 @@
-/// The IM channels that alert texts are formatted for.
+/// The IM channels that alert texts are formatted for; raw values are the channel names the
+/// database and the configuration use.
 public enum IMChannel: String, Sendable, CaseIterable {
     /// A WeCom (企业微信) group robot, markdown message.
-    case weCom
+    case weCom = "wecom"
     /// A DingTalk (钉钉) custom robot, markdown message with a title.
-    case dingTalk
+    case dingTalk = "dingtalk"
     /// A Feishu (飞书) custom bot, text message.
     case feishu
     /// The box's generic signed webhook, plain text.

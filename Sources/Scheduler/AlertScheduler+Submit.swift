@@ -99,7 +99,7 @@ extension AlertScheduler {
             var unknownGroups: [String] = []
             if alert.messageType == .cancel {
                 if alert.texts.isEmpty {
-                    alert.texts = Self.allClearTexts(for: closed.map(\.identifier), cancel: alert)
+                    alert.texts = Self.allClearTexts(for: closed, cancel: alert, composer: settings.composer)
                 }
                 // The all-clear goes at the cancelled alerts' priority, but never as life safety.
                 if let highest = closed.compactMap({ AlertPriority(rawValue: $0.priority) }).min() {
@@ -221,31 +221,28 @@ extension AlertScheduler {
         }
     }
 
-    /// The all-clear a Cancel without text of its own sends.
-    static func allClearTexts(for identifiers: [String], cancel: Alert) -> [AlertText] {
-        let list = identifiers.isEmpty ? cancel.references.map(\.identifier) : identifiers
-        let joined = list.joined(separator: ", ")
-        let chinese = "【解除警报】警报 \(joined) 已解除，请按现场指示行动。"
-        let english = "[ALL CLEAR] Alert \(joined) is cancelled. Follow on-site instructions."
-        return [
-            AlertText(language: .chinese, headline: "解除警报", smsText: chinese, imText: chinese),
-            AlertText(language: .english, headline: "All clear", smsText: english, imText: english),
-        ]
+    /// The all-clear a Cancel without text of its own sends, from the built-in all-clear
+    /// template, naming the event of the first alert it cancels.
+    static func allClearTexts(for closed: [StoredAlert], cancel: Alert, composer: AlertComposer) -> [AlertText] {
+        let values = TemplateValues(
+            event: closed.first?.event ?? cancel.event ?? "", sender: cancel.sender,
+            identifier: closed.first?.identifier ?? cancel.references.first?.identifier ?? cancel.identifier,
+            sent: WallTime(nanosecondsSinceEpoch: cancel.sentAt * 1_000_000), priority: .urgent, status: cancel.status)
+        let templates = composer.languages.map { BuiltInTemplates.template(.allClear, language: $0) }
+        return composer.texts(from: templates, values: values)
     }
 
-    /// Puts the test or exercise label at the start of both texts, unless a template already did.
+    /// Puts the test or exercise label into the SMS and plain IM texts, unless a template
+    /// already rendered it (after a signature, so it is searched, not only at the start).
     static func labelled(_ text: AlertText, status: CAPAlert.Status) -> AlertText {
-        let label: String
-        switch (status, text.language) {
-        case (.test, .chinese): label = "【测试】"
-        case (.test, .english): label = "[TEST] "
-        case (.exercise, .chinese): label = "【演练】"
-        case (.exercise, .english): label = "[EXERCISE] "
-        default: return text
-        }
+        guard let label = AlertLabel(status: status)?.text(in: text.language) else { return text }
+        let mark = label.trimmingWhitespace()
         var labelled = text
-        if !labelled.smsText.hasPrefix(label.trimmingWhitespace()) { labelled.smsText = label + labelled.smsText }
-        if !labelled.imText.hasPrefix(label.trimmingWhitespace()) { labelled.imText = label + labelled.imText }
+        if !labelled.smsText.contains(mark) { labelled.smsText = label + labelled.smsText }
+        if !labelled.imText.contains(mark) { labelled.imText = label + labelled.imText }
+        for (channel, message) in labelled.imRenders where !message.text.contains(mark) {
+            labelled.imRenders[channel]?.text = label + message.text
+        }
         return labelled
     }
 }

@@ -23,6 +23,8 @@ public actor AlertScheduler {
 
     var smsChannels: [any DeliveryChannel] = []
     var imChannels: [Int64: any DeliveryChannel] = [:]
+    /// The channel name (`wecom`, `dingtalk`, ...) of each IM target, for its rendering.
+    var targetKinds: [Int64: String] = [:]
     /// Texts and identity of alerts with pending work, read once per alert.
     var alertCache: [Int64: CachedAlert] = [:]
     /// Rate-limit waits per delivery, which do not count as attempts.
@@ -59,6 +61,7 @@ public actor AlertScheduler {
     /// Adds the channel that sends to one IM target, and its rate limit.
     public func addIMChannel(_ channel: any DeliveryChannel, targetID: Int64, kind: String) {
         imChannels[targetID] = channel
+        targetKinds[targetID] = kind
         core.addTarget(targetID, channel: kind, at: now)
     }
 
@@ -157,7 +160,8 @@ public actor AlertScheduler {
         return ChannelMessage(
             deliveryID: delivery.id, attempt: attempt, alertID: delivery.alertID, alertIdentifier: alert.identifier,
             priority: delivery.priority, recipient: delivery.recipient, targetID: targetID, headline: text?.headline,
-            text: (targetID == nil ? text?.smsText : text?.imText) ?? "")
+            text: (targetID == nil ? text?.smsText : text?.imText) ?? "",
+            imMessage: targetID.flatMap { targetKinds[$0] }.flatMap { text?.imMessage(for: $0) })
     }
 
     func cachedAlert(_ alertID: Int64) async throws -> CachedAlert {

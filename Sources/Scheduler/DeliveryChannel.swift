@@ -1,4 +1,5 @@
-public import Core
+public import Alerting
+import Core
 
 /// A message for one channel worker to send: one SMS recipient, or one IM target.
 public struct ChannelMessage: Sendable, Equatable {
@@ -12,11 +13,14 @@ public struct ChannelMessage: Sendable, Equatable {
     public var recipient: String?
     public var targetID: Int64?
     public var headline: String?
+    /// The SMS text, or for IM the plain text.
     public var text: String
+    /// For IM, the text formatted and escaped for the target's channel.
+    public var imMessage: IMMessage?
 
     public init(
         deliveryID: Int64, attempt: Int, alertID: Int64, alertIdentifier: String, priority: Int, recipient: String? = nil,
-        targetID: Int64? = nil, headline: String? = nil, text: String
+        targetID: Int64? = nil, headline: String? = nil, text: String, imMessage: IMMessage? = nil
     ) {
         self.deliveryID = deliveryID
         self.attempt = attempt
@@ -27,6 +31,7 @@ public struct ChannelMessage: Sendable, Equatable {
         self.targetID = targetID
         self.headline = headline
         self.text = text
+        self.imMessage = imMessage
     }
 }
 

@@ -1,3 +1,4 @@
+public import Alerting
 public import Core
 
 /// What the scheduler does, as the configuration sets it.
@@ -34,13 +35,17 @@ public struct SchedulerSettings: Sendable {
     public var utcOffsetMinutes: Int
     /// How long after an SMS part was sent its status report is still paired with it.
     public var statusReportWindow: Duration
+    /// Renders the texts the scheduler composes itself, such as the all-clear, with the
+    /// configured SMS signature.
+    public var composer: AlertComposer
 
     public init(
         smsLimits: SMSBudget.Limits = SMSBudget.Limits(), imRates: [String: (count: Int, period: Duration)] = Self.publishedIMRates,
         retry: RetryPolicy = RetryPolicy(), acknowledgementKeywords: [String] = ["1", "收到", "安全", "确认", "ok", "yes", "safe"],
         acknowledgementWindow: Duration = .seconds(24 * 3600), escalationTimeout: Duration = .seconds(300),
         triggerWindow: Duration = .seconds(60), allClear: AllClear = .reached, testAudience: [String] = ["测试组"],
-        languages: [Language] = [.chinese, .english], utcOffsetMinutes: Int = 480, statusReportWindow: Duration = .seconds(3 * 24 * 3600)
+        languages: [Language] = [.chinese, .english], utcOffsetMinutes: Int = 480, statusReportWindow: Duration = .seconds(3 * 24 * 3600),
+        composer: AlertComposer = AlertComposer()
     ) {
         self.smsLimits = smsLimits
         self.imRates = imRates
@@ -54,6 +59,7 @@ public struct SchedulerSettings: Sendable {
         self.languages = languages
         self.utcOffsetMinutes = utcOffsetMinutes
         self.statusReportWindow = statusReportWindow
+        self.composer = composer
     }
 
     /// WeCom and DingTalk robots take 20 messages a minute; Feishu bots 100 a minute. Webhooks

@@ -13,6 +13,7 @@ struct StoredAlert: Sendable {
     var state: String
     var expiresAt: Int64?
     var audience: [String]
+    var event: String?
 
     init(_ row: Row) {
         id = row["id"].int64 ?? 0
@@ -23,6 +24,7 @@ struct StoredAlert: Sendable {
         state = row["state"].string ?? "active"
         expiresAt = row["expires_at"].int64
         audience = JSONText.stringArray(row["audience"].string ?? "[]")
+        event = row["event"].string
     }
 }
 
@@ -37,15 +39,15 @@ struct ResolvedAudience: Sendable {
 
 /// The SQL the scheduler runs, each statement backed by an index of the schema.
 enum SchedulerStore {
-    static let alertColumns = "id, identifier, sender, priority, status, state, expires_at, audience"
+    static let alertColumns = "id, identifier, sender, priority, status, state, expires_at, audience, event"
 
     /// Inserts the alert row and its texts; returns its id.
     static func insertAlert(_ alert: Alert, state: String, at now: Int64, in connection: Connection) throws(StorageError) -> Int64 {
         try connection.query(
             """
             INSERT INTO alerts (identifier, sender, sent_at, status, message_type, references_text, priority, urgency, severity,
-                certainty, expires_at, source, state, created_at, trigger_key, audience)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                certainty, expires_at, source, state, created_at, trigger_key, audience, event)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(alert.identifier), .text(alert.sender), .integer(alert.sentAt), .text(alert.status.rawValue),
@@ -53,12 +55,17 @@ enum SchedulerStore {
                 SQLValue(alert.references.isEmpty ? nil : alert.references.map { "\($0.sender),\($0.identifier),\($0.sent)" }.joined(separator: " ")),
                 .integer(Int64(alert.priority.rawValue)), SQLValue(alert.urgency?.rawValue), SQLValue(alert.severity?.rawValue),
                 SQLValue(alert.certainty?.rawValue), SQLValue(alert.expiresAt), .text(alert.source.rawValue), .text(state), .integer(now),
-                SQLValue(alert.triggerKey), .text(JSONText.array(alert.audience)),
+                SQLValue(alert.triggerKey), .text(JSONText.array(alert.audience)), SQLValue(alert.event),
             ], operation: "alerts.insert")
         let alertID = connection.lastInsertRowID
         try connection.executeMany(
-            "INSERT INTO alert_texts (alert_id, language, headline, sms_text, im_text) VALUES (?, ?, ?, ?, ?)",
-            alert.texts.map { [.integer(alertID), .text($0.language.rawValue), SQLValue($0.headline), .text($0.smsText), .text($0.imText)] },
+            "INSERT INTO alert_texts (alert_id, language, headline, sms_text, im_text, im_renders) VALUES (?, ?, ?, ?, ?, ?)",
+            alert.texts.map {
+                [
+                    .integer(alertID), .text($0.language.rawValue), SQLValue($0.headline), .text($0.smsText), .text($0.imText),
+                    .text(IMRenderJSON.encode($0.imRenders)),
+                ]
+            },
             operation: "alertTexts.insert")
         return alertID
     }
@@ -82,11 +89,13 @@ enum SchedulerStore {
 
     static func texts(alertID: Int64, in connection: Connection) throws(StorageError) -> [AlertText] {
         try connection.query(
-            "SELECT language, headline, sms_text, im_text FROM alert_texts WHERE alert_id = ?", [.integer(alertID)], operation: "alertTexts.read"
+            "SELECT language, headline, sms_text, im_text, im_renders FROM alert_texts WHERE alert_id = ?", [.integer(alertID)],
+            operation: "alertTexts.read"
         ).map {
             AlertText(
                 language: Language(code: $0["language"].string ?? "zh") ?? .chinese, headline: $0["headline"].string,
-                smsText: $0["sms_text"].string ?? "", imText: $0["im_text"].string ?? "")
+                smsText: $0["sms_text"].string ?? "", imText: $0["im_text"].string ?? "",
+                imRenders: IMRenderJSON.decode($0["im_renders"].string ?? "{}"))
         }
     }
 
@@ -169,6 +178,32 @@ enum SchedulerStore {
                 "SELECT recipient_e164 FROM deliveries WHERE alert_id = ? AND channel = 'sms'", [.integer(alertID)],
                 operation: "deliveries.smsRecipients"
             ).compactMap { $0["recipient_e164"].string })
+    }
+}
+
+/// The JSON form of an alert text's IM renderings: `{"wecom": {"format": "markdown",
+/// "title": ..., "text": ...}, ...}`.
+enum IMRenderJSON {
+    static func encode(_ renders: [String: IMMessage]) -> String {
+        var object: [String: [String: String]] = [:]
+        for (channel, message) in renders {
+            var entry = ["format": message.format.rawValue, "text": message.text]
+            entry["title"] = message.title
+            object[channel] = entry
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ json: String) -> [String: IMMessage] {
+        guard let data = json.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: String]]
+        else { return [:] }
+        var renders: [String: IMMessage] = [:]
+        for (channel, entry) in object {
+            guard let text = entry["text"] else { continue }
+            renders[channel] = IMMessage(format: IMMessage.Format(rawValue: entry["format"] ?? "plain") ?? .plain, title: entry["title"], text: text)
+        }
+        return renders
     }
 }
 

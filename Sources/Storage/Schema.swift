@@ -232,6 +232,11 @@ public enum Schema {
         -- The contact group names the alert went to, as a JSON array; an Update without an
         -- audience of its own inherits it.
         ALTER TABLE alerts ADD COLUMN audience TEXT NOT NULL DEFAULT '[]';
+        -- What happened, in the box's language (CAP info/event), for the all-clear's text.
+        ALTER TABLE alerts ADD COLUMN event TEXT;
+
+        -- Each IM channel's rendering of the text, as a JSON object by channel name.
+        ALTER TABLE alert_texts ADD COLUMN im_renders TEXT NOT NULL DEFAULT '{}';
 
         -- The language of the text a delivery carries: the contact's, else the box's.
         ALTER TABLE deliveries ADD COLUMN language TEXT NOT NULL DEFAULT 'zh';

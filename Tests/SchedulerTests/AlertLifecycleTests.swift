@@ -122,7 +122,7 @@ import Testing
         cancel.texts = []
         let result = try await fixture.scheduler.submit(cancel)
         await fixture.sendSMS(1)
-        #expect(fixture.sms.sent.last?.text == "【解除警报】警报 fire-1 已解除，请按现场指示行动。")
+        #expect(fixture.sms.sent.last?.text == "解除警报：火警警报已于10:00解除，恢复正常#fire-1")
         // The all-clear is urgent, never life safety.
         #expect(fixture.sms.sent.last?.priority == 1)
         #expect(result.disposition == .planned)

@@ -135,7 +135,7 @@ struct SchedulerFixture {
         Alert(
             identifier: identifier, sender: "box@campus", sentAt: start.secondsSinceEpoch * 1000, status: status, messageType: type,
             references: references.map { CAPReference(sender: "box@campus", identifier: $0, sent: "2026-12-04T10:00:00+08:00") },
-            priority: priority, expiresAt: expiresAt, source: .console, audience: audience,
+            priority: priority, expiresAt: expiresAt, source: .console, event: "火警", audience: audience,
             texts: [AlertText(language: .chinese, smsText: text, imText: "**\(text)**"), AlertText(language: .english, smsText: "Fire in building 3", imText: "Fire")],
             triggerKey: triggerKey)
     }
