@@ -36,3 +36,4 @@ bench: setup
 	mkdir -p docs
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/alertbox-bench" --output docs/benchmarks-modem.md
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/storage-torture" bench "$${TMPDIR:-/tmp}/alertbox-bench.sqlite"
+	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/scheduler-bench" "$${TMPDIR:-/tmp}/alertbox-scheduler-bench.sqlite"

@@ -82,7 +82,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // A worker the storage crash-safety test kills at random, and the storage benchmark.
         .executableTarget(
-            name: "storage-torture", dependencies: ["Storage", "Scheduler", "Core"], path: "Tools/StorageTorture",
+            name: "storage-torture", dependencies: ["Storage", "Core"], path: "Tools/StorageTorture",
             swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Core", "SMS"], exclude: ["Fixtures"], swiftSettings: strictSettings),

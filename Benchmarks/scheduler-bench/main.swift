@@ -59,7 +59,9 @@ func planningBenchmark() async throws {
     }
     print("plan 100,000 recipients in memory (\(planned) deliveries): \(pure), \(ratio(pure, aim: .seconds(1)))")
     await database.close()
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    if ProcessInfo.processInfo.environment["KEEP_DB"] == nil {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
 }
 
 func choiceBenchmark() {

@@ -6,7 +6,7 @@ public import Core
 /// A GPIO button, a console command, an SMS command and a CAP feed all end up as one of these.
 /// OASIS CAP 1.2 §3.2.1 for the fields that share CAP's names.
 public struct Alert: Sendable, Equatable {
-    /// What raised the alert.
+    /// The kind of trigger that raised the alert.
     public enum Source: String, Sendable, CaseIterable {
         case gpio
         case console
@@ -31,7 +31,7 @@ public struct Alert: Sendable, Equatable {
     /// The instant after which nothing more is sent, in milliseconds since the Unix epoch.
     public var expiresAt: Int64?
     public var source: Source
-    /// What happened, in the box's language, such as 火警 (CAP `info/event`).
+    /// The event, in the box's language, such as 火警 (CAP `info/event`).
     public var event: String?
     /// Names of the contact groups to alert; a group's IM targets come with it.
     public var audience: [String]
@@ -107,7 +107,7 @@ public struct AlertText: Sendable, Equatable {
         self.imRenders = imRenders
     }
 
-    /// The message for IM channel `channel`: its own rendering, else the plain text.
+    /// Returns the message for IM channel `channel`: its own rendering, else the plain text.
     public func imMessage(for channel: String) -> IMMessage {
         imRenders[channel] ?? IMMessage(format: .plain, title: headline, text: imText)
     }

@@ -171,7 +171,7 @@ extension AlertScheduler {
     }
 
     /// Sets the uplink's health. Going down falls the pending IM deliveries of P1 and P2
-    /// alerts back to SMS, and holds IM lanes until it returns.
+    /// alerts back to SMS, and IM lanes wait until it returns.
     public func setUplink(_ health: UplinkHealth) async {
         guard health != uplink else { return }
         let previous = uplink

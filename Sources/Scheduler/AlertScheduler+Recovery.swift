@@ -2,7 +2,7 @@ import Alerting
 import Core
 import Storage
 
-/// What the scheduler found and did when it resumed from the database.
+/// The counts of a resume from the database: what a crash left and what was queued again.
 public struct RecoveryReport: Sendable, Equatable {
     /// Deliveries a crash left in `sending`.
     public var interrupted = 0
@@ -15,10 +15,11 @@ public struct RecoveryReport: Sendable, Equatable {
 }
 
 extension AlertScheduler {
-    /// Resumes from the database after a start or a crash, by the durability rules: rows a
-    /// crash left in `sending` become `unknown`, and P0 ones are queued again; alerts that
-    /// expired meanwhile close; every pending delivery is queued; each SIM's budget is
-    /// rebuilt from the parts it sent in the last day.
+    /// Resumes from the database after a start or a crash, by the durability rules.
+    ///
+    /// Rows a crash left in `sending` become `unknown`, and P0 ones are queued again. Alerts
+    /// that expired meanwhile close. Every pending delivery is queued, and each SIM's budget
+    /// is rebuilt from the parts it sent in the last day.
     public func resume() async throws -> RecoveryReport {
         let time = now
         let (report, pending, expiries, parts) = try await database.transaction("resume") {

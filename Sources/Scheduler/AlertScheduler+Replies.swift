@@ -101,8 +101,8 @@ extension AlertScheduler {
         return result.trimmingWhitespace()
     }
 
-    /// Records a status report against the part it answers; the delivery becomes `delivered`
-    /// when every part of its attempt is, or `failed` when a final report says it failed.
+    /// Records a status report against the part it reports on. The delivery becomes
+    /// `delivered` when every part of its attempt is, or `failed` when a final report is a failure.
     /// 3GPP TS 23.040 §9.2.3.15 for the status values.
     public func handleStatusReport(sim: String, reference: Int, recipient: String, status: DeliveryStatus) async {
         let time = now

@@ -2,7 +2,7 @@ public import Alerting
 public import Core
 import Storage
 
-/// What became of an alert handed to the scheduler.
+/// The outcome of handing an alert to the scheduler.
 public struct SubmitResult: Sendable, Equatable {
     public enum Disposition: Sendable, Equatable {
         /// Planned: its deliveries are written and queued.
@@ -28,7 +28,7 @@ public struct SubmitResult: Sendable, Equatable {
     public var closedAlerts: [Int64] = []
 }
 
-/// Why the scheduler rejected an alert.
+/// The reason the scheduler rejected an alert, in both languages.
 public struct SchedulerError: Error, Equatable, Sendable, CustomStringConvertible {
     public let reason: LocalizedText
 
@@ -205,7 +205,7 @@ extension AlertScheduler {
         return closed
     }
 
-    /// One delivery per SMS recipient and IM target that the alerts reached, for an all-clear.
+    /// Returns one delivery per SMS recipient and IM target that the alerts reached, for an all-clear.
     private static func reached(by alertIDs: [Int64], in connection: Connection) throws -> [NewDelivery] {
         guard !alertIDs.isEmpty else { return [] }
         return try connection.query(
@@ -221,8 +221,8 @@ extension AlertScheduler {
         }
     }
 
-    /// The all-clear a Cancel without text of its own sends, from the built-in all-clear
-    /// template, naming the event of the first alert it cancels.
+    /// Renders the all-clear that a Cancel without text of its own sends, from the built-in
+    /// all-clear template, naming the event of the first alert it cancels.
     static func allClearTexts(for closed: [StoredAlert], cancel: Alert, composer: AlertComposer) -> [AlertText] {
         let values = TemplateValues(
             event: closed.first?.event ?? cancel.event ?? "", sender: cancel.sender,

@@ -6,7 +6,7 @@ public import Storage
 /// The scheduler: plans alerts into deliveries, sends them through the channel workers in
 /// priority order, and acts on what comes back.
 ///
-/// The database is the truth. A plan is written whole before anything is sent; a delivery is
+/// The database is the truth. A plan is written whole before anything is sent. A delivery is
 /// committed as `sending` with its attempt number before the channel gets it, and its outcome
 /// is committed after. The decisions (which delivery next, whether the SIM's budget or a
 /// robot's rate allows it, when to retry) come from the pure `DispatchCore`; this actor does
@@ -70,14 +70,14 @@ public actor AlertScheduler {
         core.pendingCount
     }
 
-    /// The budget one SIM has used, as the dispatcher counts it.
+    /// Returns the budget one SIM has used, as the dispatcher counts it.
     public func budget(sim: String) -> SMSBudget {
         core.budget(sim: sim)
     }
 
     // MARK: - Sending
 
-    /// What one step of a worker did.
+    /// The result of one step of a worker.
     public enum Step: Sendable, Equatable {
         /// A delivery was sent, with the outcome of the attempt.
         case sent(deliveryID: Int64, outcome: ChannelOutcome)
@@ -116,7 +116,7 @@ public actor AlertScheduler {
         let message: ChannelMessage
         do {
             message = try await self.message(for: delivery, attempt: attempt)
-            // The row says `sending`, with its attempt, before the first byte leaves.
+            // The row is `sending`, with its attempt, before the first byte leaves.
             try await database.transaction("mark sending") { connection in
                 try DeliveryStore.markSending(delivery.id, attempt: attempt, at: start.wallMillis, in: connection)
                 try AuditLog.append(

@@ -35,7 +35,7 @@ public struct ChannelMessage: Sendable, Equatable {
     }
 }
 
-/// Why a send failed, by what the scheduler should do about it.
+/// The class of a failed send, by what the scheduler should do about it.
 public enum FailureClass: Sendable, Equatable {
     /// Retrying later can help: congestion, no service, 5xx, a timeout before sending.
     case temporary
@@ -43,8 +43,8 @@ public enum FailureClass: Sendable, Equatable {
     case rateLimited(retryAfter: Duration)
     /// This recipient can never get it: an unassigned number, a rejected destination.
     case permanent
-    /// The channel needs a person (a removed robot, a bad key or signature); retrying in a
-    /// loop cannot help, so every delivery of the channel falls back.
+    /// The channel needs a person: a removed robot, a bad key or a bad signature. Retrying in
+    /// a loop cannot help, so every delivery of the channel falls back.
     case channelBroken
 }
 

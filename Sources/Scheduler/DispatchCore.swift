@@ -68,11 +68,11 @@ public struct QueuedDelivery: Sendable, Equatable {
 ///
 /// A pure value: the scheduler actor feeds it deliveries and outcomes and performs what it
 /// returns. Each lane keeps ready deliveries in a `DeliveryQueue` (priority first, alerts of
-/// one priority in turn) and waiting ones in a heap by the instant they become ready. SMS
-/// choices also answer to the SIM's budget, IM choices to the target's token bucket, and IM
-/// lanes hold everything while the uplink is down.
+/// one priority in turn) and waiting ones in a heap by the instant they become ready. An SMS
+/// goes only within the SIM's budget and an IM message only within the target's token
+/// bucket. IM lanes send nothing while the uplink is down.
 public struct DispatchCore: Sendable {
-    /// What a worker does next.
+    /// The next action of a worker.
     public enum Choice: Sendable, Equatable {
         /// Send this delivery now; the caller commits it as `sending` first.
         case send(QueuedDelivery)
@@ -217,8 +217,8 @@ public struct DispatchCore: Sendable {
         return .send(head.item)
     }
 
-    /// A waiting delivery may become ready before the head of the queue may go, and a higher
-    /// priority one would then go first.
+    /// Returns the shorter wait, because a waiting delivery may become ready before the head
+    /// of the queue may go, and a higher priority one would then go first.
     private static func sooner(_ wait: Duration, _ other: Duration?) -> Duration {
         guard let other else { return wait }
         return min(wait, other)
@@ -240,7 +240,7 @@ public struct DispatchCore: Sendable {
         budgets[sim, default: SMSBudget(limits: smsLimits)].record(parts, at: now.monotonic)
     }
 
-    /// The budget of a SIM as it stands.
+    /// Returns the budget of a SIM now.
     public func budget(sim: String) -> SMSBudget {
         budgets[sim, default: SMSBudget(limits: smsLimits)]
     }

@@ -5,7 +5,7 @@ import Storage
 /// The SQL of sequenced groups' escalations.
 ///
 /// An escalation row waits with no due time until the SMS to the group's current contact is
-/// sent; then it is due after the escalation timeout. When it falls due, the contact at
+/// sent. Then it is due after the escalation timeout. When it falls due, the contact at
 /// `next_position` gets an SMS and the row waits again. An acknowledgement from anyone in the
 /// group ends it.
 enum EscalationStore {
@@ -38,14 +38,14 @@ enum EscalationStore {
         ).map { Due(alertID: $0["alert_id"].int64 ?? 0, groupID: $0["group_id"].int64 ?? 0, nextPosition: $0["next_position"].int ?? 0) }
     }
 
-    /// The earliest due time of a waiting, armed escalation.
+    /// Returns the earliest due time of a waiting, armed escalation.
     static func nextDue(in connection: Connection) throws(StorageError) -> Int64? {
         try connection.query(
             "SELECT min(due_at) AS due FROM escalations WHERE state = 'waiting' AND due_at IS NOT NULL", operation: "escalations.nextDue"
         ).first?["due"].int64
     }
 
-    /// The group's members in order, with their first phone number and language.
+    /// Returns the group's members in order, with their first phone number and language.
     static func members(groupID: Int64, in connection: Connection) throws(StorageError) -> [(contactID: Int64, phone: String?, language: String)] {
         try connection.query(
             """

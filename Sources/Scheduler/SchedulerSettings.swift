@@ -1,9 +1,9 @@
 public import Alerting
 public import Core
 
-/// What the scheduler does, as the configuration sets it.
+/// The scheduler's configuration: limits, retries, keywords, windows and audiences.
 public struct SchedulerSettings: Sendable {
-    /// What a `Cancel` sends besides dropping the pending deliveries of the alerts it cancels.
+    /// The all-clear a `Cancel` sends besides dropping the pending deliveries of the alerts it cancels.
     public enum AllClear: String, Sendable, CaseIterable {
         /// Nothing: the cancelled deliveries just stop.
         case none

@@ -33,7 +33,7 @@ public enum TemplateStore {
         return report
     }
 
-    /// The templates called `name`, one per language: the stored ones, else the built-ins.
+    /// Returns the templates called `name`, one per language: the stored ones, else the built-ins.
     /// - Throws: `TemplateError` when a stored text no longer parses, or a storage error.
     public static func templates(named name: String, in connection: Connection) throws -> [AlertTemplate] {
         let rows = try connection.query(

@@ -75,9 +75,26 @@ public actor Database {
         let applied = Set(try connection.query("SELECT version FROM schema_migrations", operation: "read schema version").compactMap { $0[0].int })
         for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
             let operation = "migration \(migration.version) (\(migration.name))"
+            // The pragma has no effect inside a transaction, so it goes before BEGIN.
+            if migration.rebuildsTables {
+                try connection.execute("PRAGMA foreign_keys = OFF", operation: operation)
+            }
+            defer {
+                if migration.rebuildsTables {
+                    try? connection.execute("PRAGMA foreign_keys = ON", operation: operation)
+                }
+            }
             try connection.execute("BEGIN IMMEDIATE", operation: operation)
             do throws(StorageError) {
                 try connection.execute(migration.sql, operation: operation)
+                if migration.rebuildsTables {
+                    let violations = try connection.query("PRAGMA foreign_key_check", operation: operation)
+                    guard violations.isEmpty else {
+                        throw StorageError(
+                            operation: operation, code: 0,
+                            message: "\(violations.count) rows break a foreign key after the rebuild; the migration was rolled back")
+                    }
+                }
                 try connection.query(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(Int64(migration.version)), .text(migration.name), .integer(Int64(Date().timeIntervalSince1970))],
@@ -146,6 +163,11 @@ public struct Connection {
     @discardableResult
     public func query(_ sql: String, _ values: [SQLValue] = [], operation: String) throws(StorageError) -> [Row] {
         try base.query(sql, values, operation: operation)
+    }
+
+    /// Runs one statement and hands each row to `body` by column position, for large results.
+    public func forEachRow(_ sql: String, _ values: [SQLValue] = [], operation: String, _ body: (ColumnReader) throws -> Void) throws {
+        try base.forEachRow(sql, values, operation: operation, body)
     }
 
     /// Runs one statement once per set of values.

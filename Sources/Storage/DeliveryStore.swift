@@ -14,6 +14,23 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var notBefore: Int64
     public var language: String
 
+    init(
+        id: Int64, alertID: Int64, priority: Int, channel: String, recipient: String?, targetID: Int64?, contactID: Int64?, state: String,
+        attempt: Int, notBefore: Int64, language: String
+    ) {
+        self.id = id
+        self.alertID = alertID
+        self.priority = priority
+        self.channel = channel
+        self.recipient = recipient
+        self.targetID = targetID
+        self.contactID = contactID
+        self.state = state
+        self.attempt = attempt
+        self.notBefore = notBefore
+        self.language = language
+    }
+
     init(_ row: Row) {
         id = row["id"].int64 ?? 0
         alertID = row["alert_id"].int64 ?? 0
@@ -67,39 +84,33 @@ public enum DeliveryStore {
     /// Writes every delivery of an alert; the caller runs it inside one transaction, so the
     /// plan is stored whole or not at all before anything is sent.
     ///
-    /// The rows travel as one JSON array that SQLite expands with `json_each`, because one
-    /// statement for 100,000 rows costs a third of 100,000 separate inserts.
+    /// Rows go 1,000 to a statement as bound values: on 100,000 rows that costs about half of
+    /// expanding one JSON array with `json_each`, which parses each element once per column.
     public static func insert(_ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection) throws(StorageError) {
-        guard !deliveries.isEmpty else { return }
-        // Built as bytes, because appending to a String 100,000 times costs more than the insert.
-        var json: [UInt8] = [UInt8(ascii: "[")]
-        json.reserveCapacity(deliveries.count * 40)
-        func append(_ text: String) {
-            json += text.utf8
+        let rowsPerStatement = 1000
+        var start = 0
+        while start < deliveries.count {
+            let chunk = deliveries[start..<min(start + rowsPerStatement, deliveries.count)]
+            // The constant columns are integers, so they go into the text; the statement for a
+            // full chunk is prepared once per alert and reused.
+            let tuple = "(\(alertID), \(priority), ?, ?, ?, ?, ?, ?, \(now), \(now))"
+            let sql = """
+                INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, not_before, language, created_at, updated_at)
+                VALUES \(Array(repeating: tuple, count: chunk.count).joined(separator: ","))
+                """
+            var values: [SQLValue] = []
+            values.reserveCapacity(chunk.count * 6)
+            for delivery in chunk {
+                values.append(.text(delivery.channel))
+                values.append(SQLValue(delivery.recipient))
+                values.append(SQLValue(delivery.contactID))
+                values.append(SQLValue(delivery.targetID))
+                values.append(.integer(delivery.notBefore))
+                values.append(.text(delivery.language))
+            }
+            try connection.query(sql, values, operation: "deliveries.insert")
+            start += chunk.count
         }
-        for (index, delivery) in deliveries.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "["))
-            append(jsonString(delivery.channel))
-            json.append(UInt8(ascii: ","))
-            append(delivery.recipient.map(jsonString) ?? "null")
-            json.append(UInt8(ascii: ","))
-            append(delivery.contactID.map { String($0) } ?? "null")
-            json.append(UInt8(ascii: ","))
-            append(delivery.targetID.map { String($0) } ?? "null")
-            json.append(UInt8(ascii: ","))
-            append(String(delivery.notBefore))
-            json.append(UInt8(ascii: ","))
-            append(jsonString(delivery.language))
-            json.append(UInt8(ascii: "]"))
-        }
-        json.append(UInt8(ascii: "]"))
-        try connection.query(
-            """
-            INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, not_before, language, created_at, updated_at)
-            SELECT ?, ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, ?, ? FROM json_each(?)
-            """, [.integer(alertID), .integer(Int64(priority)), .integer(now), .integer(now), .text(String(decoding: json, as: UTF8.self))],
-            operation: "deliveries.insert")
     }
 
     /// Writes deliveries as `insert` does and returns the rows written, in plan order.
@@ -107,36 +118,30 @@ public enum DeliveryStore {
         _ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection
     ) throws(StorageError) -> [DeliveryRecord] {
         guard !deliveries.isEmpty else { return [] }
-        // Row ids only grow inside the caller's transaction, so the new rows are those above the maximum.
-        let before = try connection.query("SELECT coalesce(max(id), 0) AS id FROM deliveries", operation: "deliveries.maxID").first?["id"].int64 ?? 0
-        try insert(deliveries, alertID: alertID, priority: priority, at: now, in: connection)
-        return try connection.query(
-            "SELECT \(columns) FROM deliveries WHERE id > ? ORDER BY id", [.integer(before)], operation: "deliveries.inserted"
-        ).map(DeliveryRecord.init)
-    }
-
-    /// Quotes a string for JSON; phone numbers and channel names need no escaping, so they skip it.
-    static func jsonString(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
+        func maximumID() throws(StorageError) -> Int64 {
+            try connection.query("SELECT coalesce(max(id), 0) AS id FROM deliveries", operation: "deliveries.maxID").first?["id"].int64 ?? 0
         }
-        return JSONText.quoted(text)
+
+        let before = try maximumID()
+        try insert(deliveries, alertID: alertID, priority: priority, at: now, in: connection)
+
+        // SQLite gives each new row the largest rowid plus one, and the insert takes the array
+        // in order, so the rows are numbered from `before + 1` in plan order. The count check
+        // guards that assumption and reads the rows back when it fails.
+        guard try maximumID() == before + Int64(deliveries.count) else {
+            return try connection.query(
+                "SELECT \(columns) FROM deliveries WHERE id > ? ORDER BY id", [.integer(before)], operation: "deliveries.inserted"
+            ).map(DeliveryRecord.init)
+        }
+        return deliveries.enumerated().map { index, delivery in
+            DeliveryRecord(
+                id: before + 1 + Int64(index), alertID: alertID, priority: priority, channel: delivery.channel, recipient: delivery.recipient,
+                targetID: delivery.targetID, contactID: delivery.contactID, state: "pending", attempt: 0, notBefore: delivery.notBefore,
+                language: delivery.language)
+        }
     }
 
-    /// The next pending deliveries of a channel that are ready at `now`, by priority, then by
-    /// the instant they became ready, then by age: a row waiting out a retry back-off queues
-    /// behind rows that were ready before it.
-    public static func next(channel: String, limit: Int, at now: Int64, in connection: Connection) throws(StorageError) -> [DeliveryRecord] {
-        try connection.query(
-            """
-            SELECT \(columns) FROM deliveries
-            WHERE state = 'pending' AND channel = ? AND not_before <= ?
-            ORDER BY priority, not_before, id LIMIT ?
-            """, [.text(channel), .integer(now), .integer(Int64(limit))], operation: "deliveries.next"
-        ).map(DeliveryRecord.init)
-    }
-
-    /// Every pending delivery, or those of the alerts given, in the order they were planned.
+    /// Returns every pending delivery, or those of the alerts given, in the order they were planned.
     public static func pending(alertIDs: [Int64]? = nil, in connection: Connection) throws(StorageError) -> [DeliveryRecord] {
         guard let alertIDs else {
             return try connection.query(

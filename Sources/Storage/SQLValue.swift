@@ -61,13 +61,39 @@ public enum SQLValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressib
     }
 }
 
+/// The column names of one result, shared by its rows, with an index from name to position.
+final class ColumnNames: Sendable {
+    let names: [String]
+    let positions: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        // A name that appears twice resolves to its first column, as a linear search would.
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 /// One result row, by column name and position.
 public struct Row: Sendable, Equatable {
-    public let columns: [String]
+    let names: ColumnNames
     public let values: [SQLValue]
 
+    init(names: ColumnNames, values: [SQLValue]) {
+        self.names = names
+        self.values = values
+    }
+
+    public var columns: [String] {
+        names.names
+    }
+
+    public static func == (lhs: Row, rhs: Row) -> Bool {
+        lhs.columns == rhs.columns && lhs.values == rhs.values
+    }
+
+    /// Returns the value of column `name`, or null when the result has no such column.
     public subscript(_ name: String) -> SQLValue {
-        guard let index = columns.firstIndex(of: name) else { return .null }
+        guard let index = names.positions[name] else { return .null }
         return values[index]
     }
 

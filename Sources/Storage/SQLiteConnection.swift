@@ -70,14 +70,31 @@ final class SQLiteConnection {
 
         var rows: [Row] = []
         let columnCount = sqlite3_column_count(statement)
-        let names = (0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) }
+        let names = ColumnNames((0..<columnCount).map { String(cString: sqlite3_column_name(statement, $0)) })
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw error(operation, status) }
-            rows.append(Row(columns: names, values: (0..<columnCount).map { column(statement, $0) }))
+            rows.append(Row(names: names, values: (0..<columnCount).map { column(statement, $0) }))
         }
         return rows
+    }
+
+    /// Runs one statement and hands each row to `body` as it is stepped, without building a
+    /// `Row` per result: for results of many rows where the caller reads a few columns.
+    func forEachRow(_ sql: String, _ values: [SQLValue], operation: String, _ body: (ColumnReader) throws -> Void) throws {
+        let statement = try prepared(sql, operation: operation)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        try bind(values, to: statement, operation: operation)
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw error(operation, status) }
+            try body(ColumnReader(statement: statement))
+        }
     }
 
     /// Runs one statement for each set of values, reusing the prepared statement.
@@ -142,5 +159,27 @@ final class SQLiteConnection {
             return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
         default: return .null
         }
+    }
+}
+
+/// The current row of a statement being stepped, read by column position.
+///
+/// Valid only inside the `forEachRow` callback that received it.
+public struct ColumnReader {
+    let statement: OpaquePointer
+
+    public func isNull(_ index: Int32) -> Bool {
+        sqlite3_column_type(statement, index) == SQLITE_NULL
+    }
+
+    /// Returns the column as an integer, or nil when it is NULL.
+    public func int64(_ index: Int32) -> Int64? {
+        isNull(index) ? nil : sqlite3_column_int64(statement, index)
+    }
+
+    /// Returns the column as text, or nil when it is NULL.
+    public func string(_ index: Int32) -> String? {
+        guard let text = sqlite3_column_text(statement, index) else { return nil }
+        return String(cString: text)
     }
 }

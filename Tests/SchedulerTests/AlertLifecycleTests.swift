@@ -267,7 +267,7 @@ import Testing
         #expect(audit.first?["n"].int == 1)
     }
 
-    /// Waits until a delivery row says `sending`.
+    /// Waits until a delivery row is `sending`.
     private func waitForSending(_ fixture: SchedulerFixture) async throws {
         for _ in 0..<500 {
             if try await fixture.counts()["sending"] == 1 { return }

@@ -165,7 +165,7 @@ import Testing
         #expect(wait >= .seconds(3))
         #expect(wait < .milliseconds(3001))
 
-        // DingTalk's block after its limit holds the robot for the time it asks.
+        // DingTalk's block after its limit stops the robot for the time the API returned.
         fixture.clock.advance(by: .seconds(3))
         robot.script(.failed(.rateLimited(retryAfter: .seconds(600)), cause: "errcode 130101 send too fast"))
         _ = await fixture.scheduler.step(.im(targetID: targetID))

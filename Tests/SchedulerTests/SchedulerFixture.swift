@@ -6,8 +6,8 @@ import Synchronization
 
 @testable import Scheduler
 
-/// A channel whose outcomes the test scripts: it records every message and answers with the
-/// next scripted outcome, or `accepted` when the script is empty.
+/// A channel whose outcomes the test scripts: it records every message and returns the next
+/// scripted outcome, or `accepted` when the script is empty.
 final class ScriptedChannel: DeliveryChannel, Sendable {
     let name: String
     private let state = Mutex<(sent: [ChannelMessage], script: [ChannelOutcome], hang: Bool)>(([], [], false))
@@ -74,7 +74,7 @@ struct SchedulerFixture {
         }
     }
 
-    /// The phone number of contact `index` in a group made by `addGroup`.
+    /// Returns the phone number of contact `index` in a group made by `addGroup`.
     static func phone(_ base: Int, _ index: Int) -> String {
         "+86138" + String(format: "%08d", base + index)
     }

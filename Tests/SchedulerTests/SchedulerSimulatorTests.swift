@@ -9,8 +9,8 @@ import Testing
 
 @testable import Scheduler
 
-/// The scheduler's workers sending through the real modem driver to `alertbox-sim`, with
-/// status reports and handset replies flowing back.
+/// Tests the scheduler's worker sending through the real modem driver to `alertbox-sim`,
+/// with status reports and handset replies fed back.
 @Suite(.serialized) struct SchedulerSimulatorTests {
     static func modemSettings(_ simulator: SimulatorProcess) -> ModemSettings {
         ModemSettings(
@@ -20,7 +20,7 @@ import Testing
             timeouts: ["quick": .seconds(2), "smsStorage": .seconds(3), "smsSend": .seconds(10)])
     }
 
-    /// Polls `condition` every 50 ms until it holds or `timeout` passes.
+    /// Polls `condition` every 50 ms until it is true or `timeout` passes.
     static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -33,7 +33,7 @@ import Testing
     @Test func deliversEscalatesAndTakesAcknowledgement() async throws {
         let simulator = try SimulatorProcess()
         defer { simulator.stop() }
-        // The first doctor never answers; the second replies 收到 to the alert.
+        // The first doctor never replies, and the second replies 收到 to the alert.
         _ = try simulator.control(["op": "handset", "number": SchedulerFixture.phone(40_000, 1), "replies": [["text": "收到", "delay_ms": 300]]])
 
         let driver = ModemDriver(settings: Self.modemSettings(simulator), logger: SchedulerFixture.logger)

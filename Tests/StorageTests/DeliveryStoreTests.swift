@@ -22,24 +22,41 @@ import Testing
         return (database, path)
     }
 
-    @Test func nextByPriorityThenAge() async throws {
+    @Test func pendingInPlanOrder() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let next = try await database.read { try DeliveryStore.next(channel: "sms", limit: 7, at: 0, in: $0) }
-        #expect(next.map(\.priority) == [0, 0, 0, 0, 0, 2, 2])
-        #expect(next.first?.id == 6)
+        try await database.transaction("send") { try DeliveryStore.markSending(2, attempt: 1, at: 10, in: $0) }
+        let all = try await database.read { try DeliveryStore.pending(in: $0) }
+        #expect(all.map(\.id) == [1, 3, 4, 5, 6, 7, 8, 9, 10])
+        let second = try await database.read { try DeliveryStore.pending(alertIDs: [2], in: $0) }
+        #expect(second.map(\.id) == [6, 7, 8, 9, 10])
         await database.close()
     }
 
-    @Test func notBeforeHoldsBack() async throws {
+    @Test func insertReturningMatchesStoredRows() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try await database.transaction("retry") { try DeliveryStore.markOutcome(6, state: "pending", cause: "CMS 42", notBefore: 5000, at: 0, in: $0) }
-        let early = try await database.read { try DeliveryStore.next(channel: "sms", limit: 1, at: 1000, in: $0) }
-        #expect(early.first?.id == 7)
-        // Once ready, the retried row queues behind the rows of its priority that were ready before it.
-        let later = try await database.read { try DeliveryStore.next(channel: "sms", limit: 5, at: 5000, in: $0) }
-        #expect(later.map(\.id) == [7, 8, 9, 10, 6])
+        let planned = (0..<2500).map { (index: Int) -> NewDelivery in
+            let language = index % 2 == 0 ? "zh" : "en"
+            return NewDelivery(channel: "sms", recipient: "+86139" + String(10_000_000 + index), notBefore: Int64(index), language: language)
+        }
+        let returned = try await database.transaction("insert") { try DeliveryStore.insertReturning(planned, alertID: 1, priority: 2, at: 5, in: $0) }
+        let stored = try await database.read { try DeliveryStore.pending(alertIDs: [1], in: $0) }.filter { $0.id > 10 }
+        #expect(returned == stored)
+        #expect(returned.count == 2500)
+        await database.close()
+    }
+
+    @Test func closePendingLeavesOthers() async throws {
+        let (database, path) = try await Self.seeded()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await database.transaction("send") { try DeliveryStore.markSending(1, attempt: 1, at: 10, in: $0) }
+        let closed = try await database.transaction("cancel") {
+            try DeliveryStore.closePending(alertID: 1, state: "cancelled", cause: "Cancel x", at: 20, in: $0)
+        }
+        #expect(closed == 4)
+        let counts = try await database.read { try DeliveryStore.countsByState(alertID: 1, in: $0) }
+        #expect(counts == ["cancelled": 4, "sending": 1])
         await database.close()
     }
 
@@ -69,17 +86,18 @@ import Testing
         await database.close()
     }
 
-    @Test func nextUsesIndex() async throws {
+    @Test func replyMatchUsesRecipientIndex() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let plan = try await database.read {
             try $0.query(
-                "EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE state = 'pending' AND channel = 'sms' AND not_before <= 0 ORDER BY priority, not_before, id LIMIT 100",
-                operation: "plan"
+                """
+                EXPLAIN QUERY PLAN SELECT alert_id FROM deliveries
+                WHERE recipient_e164 = '+8613800000010' AND sent_at > 0 ORDER BY sent_at DESC, id DESC LIMIT 1
+                """, operation: "plan"
             ).map { $0["detail"].string ?? "" }.joined(separator: "; ")
         }
-        #expect(plan.contains("deliveries_next"))
-        #expect(!plan.contains("TEMP B-TREE"))
+        #expect(plan.contains("deliveries_by_recipient"))
         await database.close()
     }
 }
