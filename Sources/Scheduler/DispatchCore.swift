@@ -87,16 +87,17 @@ public struct DispatchCore: Sendable {
     private var ready: [Lane: DeliveryQueue<QueuedDelivery>] = [:]
     private var waiting: [Lane: WaitingHeap] = [:]
     private var budgets: [String: SMSBudget] = [:]
-    private var buckets: [Int64: TokenBucket] = [:]
+    /// Every limit of each IM target, such as Feishu's 100 a minute and 5 a second.
+    private var buckets: [Int64: [TokenBucket]] = [:]
     /// Expiry per alert in milliseconds since the epoch, for alerts that have one.
     private var expiries: [Int64: Int64] = [:]
 
     public var smsLimits: SMSBudget.Limits
     /// Messages per period each IM target may take, by channel name.
-    public var imRates: [String: (count: Int, period: Duration)]
+    public var imRates: [String: [IMRate]]
     public private(set) var uplink: UplinkHealth = .up
 
-    public init(smsLimits: SMSBudget.Limits, imRates: [String: (count: Int, period: Duration)]) {
+    public init(smsLimits: SMSBudget.Limits, imRates: [String: [IMRate]]) {
         self.smsLimits = smsLimits
         self.imRates = imRates
     }
@@ -204,13 +205,17 @@ public struct DispatchCore: Sendable {
             }
         case .im(let targetID):
             guard uplink != .down else { return .wait(Self.sooner(.seconds(60), waitForQueued)) }
-            if var bucket = buckets[targetID] {
-                guard bucket.take(at: now.monotonic) else {
-                    let until = bucket.nextAvailable(at: now.monotonic)
-                    buckets[targetID] = bucket
-                    return .wait(Self.sooner(now.monotonic.duration(to: until), waitForQueued))
+            if var limits = buckets[targetID] {
+                // A message goes only when every limit has a token, and then takes one from each.
+                let ready = limits.indices.map { limits[$0].nextAvailable(at: now.monotonic) }.max() ?? now.monotonic
+                guard ready <= now.monotonic else {
+                    buckets[targetID] = limits
+                    return .wait(Self.sooner(now.monotonic.duration(to: ready), waitForQueued))
                 }
-                buckets[targetID] = bucket
+                for index in limits.indices {
+                    _ = limits[index].take(at: now.monotonic)
+                }
+                buckets[targetID] = limits
             }
         }
         _ = ready[lane]!.next()  // `peek` just returned an item of this lane.
@@ -226,13 +231,17 @@ public struct DispatchCore: Sendable {
 
     /// Registers an IM target's rate limit, by its channel's published limit.
     public mutating func addTarget(_ targetID: Int64, channel: String, at now: SchedulerTime) {
-        guard buckets[targetID] == nil, let rate = imRates[channel] else { return }
-        buckets[targetID] = TokenBucket(count: rate.count, per: rate.period, at: now.monotonic)
+        guard buckets[targetID] == nil, let rates = imRates[channel], !rates.isEmpty else { return }
+        buckets[targetID] = rates.map { TokenBucket(count: $0.count, per: $0.period, at: now.monotonic) }
     }
 
     /// Records a block an IM API reported, such as DingTalk's 10 minutes after its limit.
     public mutating func blockTarget(_ targetID: Int64, for duration: Duration, at now: SchedulerTime) {
-        buckets[targetID]?.block(for: duration, at: now.monotonic)
+        guard var limits = buckets[targetID] else { return }
+        for index in limits.indices {
+            limits[index].block(for: duration, at: now.monotonic)
+        }
+        buckets[targetID] = limits
     }
 
     /// Records SMS parts a SIM handed to the network, against its budget.

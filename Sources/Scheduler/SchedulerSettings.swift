@@ -15,7 +15,7 @@ public struct SchedulerSettings: Sendable {
 
     public var smsLimits: SMSBudget.Limits
     /// Messages per period each IM robot may take, by channel: the published API limits.
-    public var imRates: [String: (count: Int, period: Duration)]
+    public var imRates: [String: [IMRate]]
     public var retry: RetryPolicy
     /// Replies that acknowledge an alert, compared after trimming, case-insensitively and
     /// with full-width digits read as ASCII.
@@ -40,7 +40,7 @@ public struct SchedulerSettings: Sendable {
     public var composer: AlertComposer
 
     public init(
-        smsLimits: SMSBudget.Limits = SMSBudget.Limits(), imRates: [String: (count: Int, period: Duration)] = Self.publishedIMRates,
+        smsLimits: SMSBudget.Limits = SMSBudget.Limits(), imRates: [String: [IMRate]] = Self.publishedIMRates,
         retry: RetryPolicy = RetryPolicy(), acknowledgementKeywords: [String] = ["1", "收到", "安全", "确认", "ok", "yes", "safe"],
         acknowledgementWindow: Duration = .seconds(24 * 3600), escalationTimeout: Duration = .seconds(300),
         triggerWindow: Duration = .seconds(60), allClear: AllClear = .reached, testAudience: [String] = ["测试组"],
@@ -62,13 +62,25 @@ public struct SchedulerSettings: Sendable {
         self.composer = composer
     }
 
-    /// WeCom and DingTalk robots take 20 messages a minute; Feishu bots 100 a minute. Webhooks
-    /// and MQTT have no published limit, so the box keeps them to a rate receivers can bear.
-    public static let publishedIMRates: [String: (count: Int, period: Duration)] = [
-        "wecom": (20, .seconds(60)),
-        "dingtalk": (20, .seconds(60)),
-        "feishu": (100, .seconds(60)),
-        "webhook": (60, .seconds(60)),
-        "mqtt": (600, .seconds(60)),
+    /// WeCom and DingTalk robots take 20 messages a minute, and Feishu bots 100 a minute and 5
+    /// a second. Webhooks and MQTT have no published limit, so the box keeps them to a rate
+    /// receivers can bear.
+    public static let publishedIMRates: [String: [IMRate]] = [
+        "wecom": [IMRate(count: 20, period: .seconds(60))],
+        "dingtalk": [IMRate(count: 20, period: .seconds(60))],
+        "feishu": [IMRate(count: 100, period: .seconds(60)), IMRate(count: 5, period: .seconds(1))],
+        "webhook": [IMRate(count: 60, period: .seconds(60))],
+        "mqtt": [IMRate(count: 600, period: .seconds(60))],
     ]
+}
+
+/// One rate limit of an IM API: `count` messages per `period`.
+public struct IMRate: Sendable, Equatable {
+    public var count: Int
+    public var period: Duration
+
+    public init(count: Int, period: Duration) {
+        self.count = count
+        self.period = period
+    }
 }

@@ -79,6 +79,7 @@ public struct SMSBudgetUse: Sendable, Equatable {
 
 /// The queries the scheduler lives on, each backed by an index of the schema.
 public enum DeliveryStore {
+    /// The columns `DeliveryRecord` reads, in the order `pending` reads them by position.
     static let columns = "id, alert_id, priority, channel, recipient_e164, contact_id, target_id, state, attempt, not_before, language"
 
     /// Writes every delivery of an alert; the caller runs it inside one transaction, so the
@@ -142,18 +143,27 @@ public enum DeliveryStore {
     }
 
     /// Returns every pending delivery, or those of the alerts given, in the order they were planned.
-    public static func pending(alertIDs: [Int64]? = nil, in connection: Connection) throws(StorageError) -> [DeliveryRecord] {
-        guard let alertIDs else {
-            return try connection.query(
-                "SELECT \(columns) FROM deliveries WHERE state = 'pending' ORDER BY id", operation: "deliveries.pending"
-            ).map(DeliveryRecord.init)
+    ///
+    /// Rows are read by position, because a resume after a restart may read a million of them.
+    public static func pending(alertIDs: [Int64]? = nil, in connection: Connection) throws -> [DeliveryRecord] {
+        var sql = "SELECT \(columns) FROM deliveries WHERE state = 'pending' ORDER BY id"
+        var values: [SQLValue] = []
+        if let alertIDs {
+            sql = """
+                SELECT \(columns) FROM deliveries
+                WHERE state = 'pending' AND alert_id IN (SELECT value FROM json_each(?)) ORDER BY id
+                """
+            values = [.text("[" + alertIDs.map(String.init).joined(separator: ",") + "]")]
         }
-        return try connection.query(
-            """
-            SELECT \(columns) FROM deliveries
-            WHERE state = 'pending' AND alert_id IN (SELECT value FROM json_each(?)) ORDER BY id
-            """, [.text("[" + alertIDs.map(String.init).joined(separator: ",") + "]")], operation: "deliveries.pendingOfAlerts"
-        ).map(DeliveryRecord.init)
+        var records: [DeliveryRecord] = []
+        try connection.forEachRow(sql, values, operation: "deliveries.pending") { row in
+            records.append(
+                DeliveryRecord(
+                    id: row.int64(0) ?? 0, alertID: row.int64(1) ?? 0, priority: Int(row.int64(2) ?? 3), channel: row.string(3) ?? "",
+                    recipient: row.string(4), targetID: row.int64(6), contactID: row.int64(5), state: row.string(7) ?? "",
+                    attempt: Int(row.int64(8) ?? 0), notBefore: row.int64(9) ?? 0, language: row.string(10) ?? "zh"))
+        }
+        return records
     }
 
     /// Moves an alert's pending deliveries to a final state, as a cancel, an update or an

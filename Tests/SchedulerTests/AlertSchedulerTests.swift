@@ -173,6 +173,29 @@ import Testing
         #expect(blocked == .wait(.seconds(600)))
     }
 
+    @Test func feishuKeepsBothLimits() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        let ward = try await fixture.addGroup("病区", count: 1, base: 30_000)
+        let targetID = try await fixture.addTarget("病区群", channel: "feishu", serving: ward)
+        await fixture.scheduler.addIMChannel(ScriptedChannel(name: "feishu-ward"), targetID: targetID, kind: "feishu")
+        for index in 0..<8 {
+            try await fixture.scheduler.submit(SchedulerFixture.alert("r\(index)", priority: .reminder, audience: ["病区"]))
+        }
+        var sent = 0
+        while case .sent = await fixture.scheduler.step(.im(targetID: targetID)) {
+            sent += 1
+        }
+        // Five a second, although a hundred a minute would allow eight.
+        #expect(sent == 5)
+        fixture.clock.advance(by: .milliseconds(200))
+        let next = await fixture.scheduler.step(.im(targetID: targetID))
+        guard case .sent = next else {
+            Issue.record("expected a send once a token refilled, got \(next)")
+            return
+        }
+    }
+
     @Test func temporaryFailureRetriesWithBackOff() async throws {
         let fixture = try await SchedulerFixture()
         defer { Task { await fixture.remove() } }
