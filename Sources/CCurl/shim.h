@@ -5,9 +5,15 @@
 #include <curl/curl.h>
 
 // curl_easy_setopt(3) and curl_easy_getinfo(3) are variadic, which Swift cannot call. Each
-// wrapper below passes one argument type, the one that the option's CURLOPTTYPE_* or the
-// info's CURLINFO_* type requires; calling a wrapper with an option of another type is
+// wrapper below passes one argument type, which must be the type that the option's
+// CURLOPTTYPE_* or the info's CURLINFO_* requires. Passing an option of another type is
 // undefined behaviour in libcurl.
+
+/// Initializes libcurl with curl_global_init(CURL_GLOBAL_DEFAULT), whose flags are a macro
+/// expression that Swift does not import.
+static inline CURLcode alertbox_curl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 /// The signature of CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION.
 typedef size_t (*alertbox_curl_data_callback)(char *data, size_t size, size_t count, void *context);
