@@ -33,7 +33,8 @@ public enum Redaction {
 
     /// Returns `text` with every credential that `url` carries replaced by `<redacted>`, in
     /// raw and in percent-encoded form. It cleans messages from libcurl, which may quote
-    /// parts of the URL.
+    /// parts of the URL. Values shorter than four characters are left in place, because
+    /// replacing them would garble the text and no real key or token is that short.
     public static func scrubbed(_ text: String, credentialsOf url: String) -> String {
         var result = text
         for secret in credentials(in: url) where secret.count >= 4 {
@@ -43,8 +44,8 @@ public enum Redaction {
         return result
     }
 
-    /// The credential values that `url` carries, longest first so that a secret that
-    /// contains another is replaced whole.
+    /// Returns the credential values that `url` carries, longest first so that a secret
+    /// that contains another is replaced whole.
     static func credentials(in url: String) -> [String] {
         let (base, query) = split(url, at: "?")
         var found: [String] = []
@@ -85,7 +86,7 @@ public enum Redaction {
         return base.replacingCharacters(in: range, with: "/hook/" + placeholder)
     }
 
-    /// The `user:password` part of the authority, if any.
+    /// Returns the `user:password` part of the authority, if any.
     private static func userInfo(in base: String) -> String? {
         guard let schemeEnd = base.firstRange(of: "://") else { return nil }
         let authority = base[schemeEnd.upperBound...].prefix { $0 != "/" }

@@ -4,7 +4,7 @@
 /// and, for transfer errors, libcurl's result code. It never carries a robot key, access
 /// token, signature or signing secret, so it can be logged as it is.
 public struct UplinkError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// What went wrong, as a closed set that `ResponseClassifier` maps to outcomes.
+    /// The cause of a failure, as a closed set that `ResponseClassifier` maps to outcomes.
     public enum Kind: Equatable, Sendable {
         /// The server's port is closed (`ECONNREFUSED`).
         case connectionRefused

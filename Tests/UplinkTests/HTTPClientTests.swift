@@ -193,3 +193,42 @@ import Testing
         #expect(HTTPClient.kind(curlCode: row.code, osErrno: row.osErrno, connected: row.connected, overflowed: row.overflowed) == row.kind)
     }
 }
+
+/// Builder, client and classifier together against a loopback server that replies as the
+/// vendor does.
+@Suite struct UplinkRoundTripTests {
+    let logger = Logger(label: "uplink-test", level: .warning)
+
+    @Test(arguments: [
+        (#"{"errcode":0,"errmsg":"ok"}"#, DeliveryOutcome.sent),
+        (#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, DeliveryOutcome.retryLater(after: .seconds(60))),
+    ])
+    func weComReplyClassified(_ reply: String, _ expected: DeliveryOutcome) async throws {
+        let server = try await LoopbackServer.start(["--body", reply])
+        let robot = WeComRobot(key: "693a91f6-key", baseURL: server.url(""))
+        let request = try robot.request(.text("[ALERT #A123] 3楼火警"))
+        let response = try await HTTPClient(logger: logger).post(request.http)
+        #expect(ResponseClassifier().classify(response, channel: request.channel) == expected)
+    }
+
+    @Test func dingTalkSignMismatchBreaksChannel() async throws {
+        let server = try await LoopbackServer.start(["--body", #"{"errcode":310000,"errmsg":"sign not match"}"#])
+        let robot = DingTalkRobot(accessToken: "tok", secret: "SECtestsecret", baseURL: server.url(""))
+        let request = try robot.request(.text("告警 3F fire"), time: WallTime(secondsSinceEpoch: 1_700_000_000), clockTrusted: true)
+        let response = try await HTTPClient(logger: logger).post(request.http)
+        let outcome = ResponseClassifier().classify(response, channel: request.channel)
+        #expect(outcome == .channelBroken(reason: "the signature does not match; check the robot's secret (code 310000: sign not match)"))
+    }
+
+    @Test func refusedPostRetriedLater() async throws {
+        let port = try LoopbackServer.closedPort()
+        let robot = FeishuBot(token: "hook-token", baseURL: "http://127.0.0.1:\(port)")
+        let request = try robot.request(text: "火警", time: WallTime(secondsSinceEpoch: 1_700_000_000), clockTrusted: false)
+        do {
+            _ = try await HTTPClient(logger: logger).post(request.http)
+            Issue.record("a closed port accepted the request")
+        } catch {
+            #expect(ResponseClassifier().classify(error) == .retryLater(after: .seconds(15)))
+        }
+    }
+}

@@ -2,7 +2,8 @@ import Testing
 import Uplink
 
 /// Bodies are the vendors' replies as quoted in public SDKs, fixtures and issue threads.
-/// Where only a code or only an errmsg was quoted, the row fills in the other part and says so.
+/// Where only a code or only an errmsg was quoted, the row fills in the other part, and a
+/// comment marks that row.
 @Suite struct ResponseClassifierTests {
     let classifier = ResponseClassifier()
 
