@@ -53,6 +53,14 @@ let package = Package(
         // with an actor around them.
         .target(name: "Scheduler", dependencies: ["Core", "Alerting", "SMS", "Storage", "Modem", "ATProtocol"], swiftSettings: strictSettings),
 
+        // libcurl and libcrypto from Debian (libcurl4-openssl-dev, libssl-dev) for the IM uplink.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // The HTTP side of the IM uplink: signatures, request builders for WeCom, DingTalk,
+        // Feishu and signed webhooks, response classification and a libcurl client.
+        .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware"], swiftSettings: strictSettings),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
@@ -90,6 +98,9 @@ let package = Package(
             name: "SchedulerTests", dependencies: ["Scheduler", "Alerting", "Storage", "Modem", "SMS", "TestSupport", "Core"],
             swiftSettings: strictSettings),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
+        // Servers/ contains the loopback HTTP and TLS server that the client tests start.
+        .testTarget(
+            name: "UplinkTests", dependencies: ["Uplink", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
