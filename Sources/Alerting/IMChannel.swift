@@ -1,6 +1,6 @@
 /// The IM channels that alert texts are formatted for; raw values are the channel names the
 /// database and the configuration use.
-public enum IMChannel: String, Sendable, CaseIterable {
+public enum IMChannel: String, Sendable, CaseIterable, CustomStringConvertible {
     /// A WeCom (企业微信) group robot, markdown message.
     case weCom = "wecom"
     /// A DingTalk (钉钉) custom robot, markdown message with a title.
@@ -11,6 +11,17 @@ public enum IMChannel: String, Sendable, CaseIterable {
     case webhook
     /// An MQTT topic, plain text.
     case mqtt
+
+    /// The service's name as people write it, for messages and logs.
+    public var description: String {
+        switch self {
+        case .weCom: "WeCom"
+        case .dingTalk: "DingTalk"
+        case .feishu: "Feishu"
+        case .webhook: "webhook"
+        case .mqtt: "MQTT"
+        }
+    }
 
     /// Returns `value` escaped so that it shows as plain text on this channel.
     ///

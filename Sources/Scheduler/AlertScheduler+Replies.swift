@@ -1,5 +1,5 @@
 import Alerting
-public import Core
+import Core
 public import SMS
 import Storage
 

@@ -1,4 +1,4 @@
-public import Alerting
+import Alerting
 public import Core
 import SMS
 public import Storage
@@ -242,7 +242,7 @@ public actor AlertScheduler {
         let deadline = clock.now.advanced(by: max(duration, .milliseconds(1)))
         let timer = Task { [clock] in
             try? await clock.sleep(until: deadline, tolerance: nil)
-            await self.wake(id)
+            self.wake(id)
         }
         await withCheckedContinuation { continuation in
             if Task.isCancelled {

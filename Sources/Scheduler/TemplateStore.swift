@@ -1,5 +1,5 @@
 public import Alerting
-public import Core
+import Core
 public import Storage
 
 /// The alert templates operators edit, kept in the database and checked when they are saved.

@@ -1,3 +1,4 @@
+public import Alerting
 /// One HTTP header field.
 public struct HTTPHeader: Equatable, Sendable {
     public let name: String

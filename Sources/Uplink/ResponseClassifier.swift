@@ -1,3 +1,4 @@
+public import Alerting
 import Foundation
 
 /// The result of one attempt to post a delivery on an IM channel, which decides the runtime's next step.
@@ -61,7 +62,8 @@ public struct ResponseClassifier: Sendable {
         case .weCom: classifyWeCom(response)
         case .dingTalk: classifyDingTalk(response)
         case .feishu: classifyFeishu(response)
-        case .webhook: classifyWebhook(response)
+        // MQTT publishes get no HTTP response; a bridge that relays them over HTTP is read as a webhook.
+        case .webhook, .mqtt: classifyWebhook(response)
         }
     }
 

@@ -1,3 +1,4 @@
+import Alerting
 import CCrypto
 public import Core
 import Foundation

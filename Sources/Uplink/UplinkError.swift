@@ -1,3 +1,5 @@
+public import Alerting
+
 /// A failed uplink operation: building, signing or posting a message to an IM channel.
 ///
 /// It carries the channel, the request URL with every credential replaced by `<redacted>`
@@ -78,17 +80,5 @@ public struct UplinkError: Error, Equatable, Sendable, CustomStringConvertible {
             text += " (curl \(curlCode))"
         }
         return text
-    }
-}
-
-/// The IM service that a request goes to.
-public enum IMChannel: String, Sendable, CaseIterable, CustomStringConvertible {
-    case weCom = "WeCom"
-    case dingTalk = "DingTalk"
-    case feishu = "Feishu"
-    case webhook = "webhook"
-
-    public var description: String {
-        rawValue
     }
 }

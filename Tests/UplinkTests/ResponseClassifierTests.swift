@@ -1,3 +1,4 @@
+import Alerting
 import Testing
 import Uplink
 

@@ -1,3 +1,4 @@
+import Alerting
 import Core
 import Testing
 
@@ -161,8 +162,8 @@ import Testing
             case .webhook:
                 _ = try Signing.standardWebhook(
                     secret: WebhookSecret(rawKey: [1, 2, 3]), id: "msg_1", time: Self.trustedTime, body: [], clockTrusted: clockTrusted)
-            case .weCom:
-                Issue.record("WeCom requests are not signed")
+            case .weCom, .mqtt:
+                Issue.record("\(channel) requests are not signed")
             }
             return nil
         } catch {
