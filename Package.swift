@@ -31,7 +31,7 @@ let package = Package(
 
         // Typed wrappers of file descriptors, terminals and pseudo-terminals; later serial
         // ports and GPIO lines.
-        .target(name: "Hardware", dependencies: ["CPosix"], swiftSettings: strictSettings),
+        .target(name: "Hardware", dependencies: ["CPosix", "Core"], swiftSettings: strictSettings),
 
         // SQLite 3 from Debian (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -59,7 +59,7 @@ let package = Package(
 
         // The HTTP side of the IM uplink: signatures, request builders for WeCom, DingTalk,
         // Feishu and signed webhooks, response classification and a libcurl client.
-        .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware", "Alerting"], swiftSettings: strictSettings),
+        .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware", "Alerting", "Scheduler"], swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         // Servers/ contains the loopback HTTP and TLS server that the client tests start.
         .testTarget(
-            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
+            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Scheduler", "Storage", "Hardware", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <sys/timex.h>
 #include "cposix.h"
 
 #include <errno.h>
@@ -21,4 +22,13 @@ int cposix_open_pty_master(int flags) {
 
 int cposix_pty_subordinate_name(int master, char *buffer, size_t length) {
     return ptsname_r(master, buffer, length);
+}
+
+int cposix_clock_synchronized(void) {
+    struct timex state = {0};
+    int result = adjtimex(&state);
+    if (result == -1) {
+        return -1;
+    }
+    return (result == TIME_ERROR || (state.status & STA_UNSYNC)) ? 0 : 1;
 }

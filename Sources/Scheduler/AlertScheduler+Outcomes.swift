@@ -57,6 +57,11 @@ extension AlertScheduler {
                     let due = finalState == "sent" ? time.wallMillis + escalationTimeout.milliseconds : time.wallMillis
                     try EscalationStore.arm(alertID: delivery.alertID, contactID: contactID, dueAt: due, in: connection)
                 }
+                if isSMS, finalState != "pending" {
+                    try SyncEvent.smsOutcome(
+                        deliveryID: delivery.id, alertID: delivery.alertID, attempt: attempt, state: finalState, recipient: delivery.recipient,
+                        at: time.wallMillis, in: connection)
+                }
                 try AuditLog.append(
                     actor: "scheduler", action: "delivery.\(finalState)", channel: delivery.lane.auditChannel,
                     subject: "delivery:\(delivery.id)", detail: finalCause.map { "attempt \(attempt): \($0)" } ?? "attempt \(attempt)",
@@ -87,6 +92,9 @@ extension AlertScheduler {
             }
             logger.warning("delivery will be retried", fields)
             core.enqueue(QueuedDelivery(copying: delivery, notBefore: notBefore ?? time.wallMillis, attempt: counts ? attempt : attempt - 1), at: time)
+            // People behind an IM target should not wait out its retries: SMS goes now as the
+            // priority allows, and the IM retry still happens.
+            await fallBack(from: delivery)
         case .fail:
             rateLimitWaits[delivery.id] = nil
             logger.error("delivery failed", fields)
@@ -96,6 +104,7 @@ extension AlertScheduler {
             await fallBack(from: delivery)
         case .unknown:
             logger.warning("delivery outcome unknown; not resent", fields)
+            await fallBack(from: delivery)
         }
     }
 
@@ -199,6 +208,39 @@ extension AlertScheduler {
         }
         for entry in unreached {
             await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: "uplink down")
+        }
+    }
+
+    /// Sets one IM target's health, as the uplink monitor judges it. A target going down holds
+    /// its queue and falls its pending P1 deliveries (and P2 ones while the whole uplink is
+    /// down) back to SMS; coming back up releases the queue.
+    public func setTargetHealth(_ targetID: Int64, _ health: UplinkHealth) async {
+        let wasDown = core.targetsDown.contains(targetID)
+        core.setTarget(targetID, health: health)
+        guard wasDown != (health == .down) else { return }
+        logger.notice("IM target health changed", ["im.target": .plain(String(targetID)), "health": .plain("\(health)")])
+        wakeAll()
+        guard health == .down else { return }
+
+        let priorities = uplink == .down ? "1, 2" : "1"
+        let alerts: [Int64]
+        do {
+            alerts = try await database.read { connection in
+                try connection.query(
+                    """
+                    SELECT DISTINCT d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                    WHERE a.state = 'active' AND a.priority IN (\(priorities)) AND d.target_id = ?
+                        AND d.state IN ('pending', 'sending', 'failed', 'unknown')
+                    ORDER BY a.priority, d.alert_id
+                    """, [.integer(targetID)], operation: "deliveries.unreachedTarget"
+                ).compactMap { $0["alert_id"].int64 }
+            }
+        } catch {
+            logger.error("IM deliveries to fall back not read", ["im.target": .plain(String(targetID)), "error": .plain(String(describing: error))])
+            return
+        }
+        for alertID in alerts {
+            await planFallback(alertID: alertID, targetID: targetID, reason: "IM target down")
         }
     }
 

@@ -13,6 +13,41 @@ public struct Acknowledgement: Sendable, Equatable {
 }
 
 extension AlertScheduler {
+    /// Stores an inbound SMS, keeps it for upstream, and reads it as an acknowledgement when
+    /// it is complete.
+    ///
+    /// A message delivered as partial and later completed by late parts is one row: the
+    /// correction replaces the text under the same reassembly key.
+    /// - Parameters:
+    ///   - reassemblyKey: identifies a concatenated message across its corrections; nil for a
+    ///     single-part message.
+    /// - Returns: the acknowledgement the message made, if any.
+    @discardableResult
+    public func receiveSMS(from sender: String, text: String, reassemblyKey: String?, complete: Bool) async -> Acknowledgement? {
+        let time = now
+        let e164 = (try? PhoneNumber(parsing: sender))?.e164 ?? sender
+        do {
+            try await database.transaction("store inbound SMS") { connection in
+                let messageID =
+                    try connection.query(
+                        """
+                        INSERT INTO messages (direction, channel, peer, body, reassembly_key, complete, at) VALUES ('in', 'sms', ?, ?, ?, ?, ?)
+                        ON CONFLICT (reassembly_key) WHERE reassembly_key IS NOT NULL
+                        DO UPDATE SET body = excluded.body, complete = excluded.complete, at = excluded.at
+                        RETURNING id
+                        """, [.text(e164), .text(text), SQLValue(reassemblyKey), SQLValue(complete), .integer(time.wallMillis)],
+                        operation: "messages.inbound"
+                    ).first?["id"].int64 ?? 0
+                try SyncEvent.inboundSMS(messageID: messageID, from: e164, text: text, complete: complete, at: time.wallMillis, in: connection)
+            }
+            logger.info("SMS received", ["sms.from": .phone(e164), "sms.complete": .plain(String(complete)), "sms.text": .body(text)])
+        } catch {
+            logger.error("inbound SMS not stored", ["sms.from": .phone(e164), "error": .plain(String(describing: error))])
+        }
+        guard complete else { return nil }
+        return await handleReply(from: e164, text: text)
+    }
+
     /// Reads an SMS reply: a configured keyword acknowledges the latest alert sent to that
     /// number within the acknowledgement window, ends its escalations in the sender's groups
     /// and stops what is still queued to that person for it.
@@ -41,6 +76,8 @@ extension AlertScheduler {
                     "INSERT INTO acknowledgements (alert_id, contact_id, from_e164, channel, keyword, at) VALUES (?, ?, ?, 'sms', ?, ?)",
                     [.integer(alertID), SQLValue(contactID), .text(number.e164), .text(keyword), .integer(time.wallMillis)],
                     operation: "acknowledgements.insert")
+                try SyncEvent.acknowledgement(
+                    id: connection.lastInsertRowID, alertID: alertID, contactID: contactID, keyword: keyword, at: time.wallMillis, in: connection)
                 var ended = 0
                 if let contactID {
                     ended = try EscalationStore.acknowledge(alertID: alertID, contactID: contactID, in: connection)
@@ -142,6 +179,8 @@ extension AlertScheduler {
                     try DeliveryStore.markOutcome(deliveryID, state: state, cause: nil, at: time.wallMillis, in: connection)
                 }
                 if state != "sent" {
+                    try SyncEvent.statusReport(
+                        deliveryID: deliveryID, attempt: attempt, state: state, status: Int(status.rawValue), at: time.wallMillis, in: connection)
                     try AuditLog.append(
                         actor: "sms:\(sim)", action: "delivery.\(state)", channel: "sms", subject: "delivery:\(deliveryID)",
                         detail: "status report \(status.rawValue)", at: time.wallMillis, in: connection)

@@ -70,6 +70,16 @@ public actor AlertScheduler {
         core.pendingCount
     }
 
+    /// IM deliveries queued or waiting: live alerts that upstream sync must not delay.
+    public var pendingIMCount: Int {
+        core.pendingIMCount
+    }
+
+    /// The uplink's health as last set.
+    public var uplinkHealth: UplinkHealth {
+        uplink
+    }
+
     /// Returns the budget one SIM has used, as the dispatcher counts it.
     public func budget(sim: String) -> SMSBudget {
         core.budget(sim: sim)

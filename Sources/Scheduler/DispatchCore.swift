@@ -96,6 +96,8 @@ public struct DispatchCore: Sendable {
     /// Messages per period each IM target may take, by channel name.
     public var imRates: [String: [IMRate]]
     public private(set) var uplink: UplinkHealth = .up
+    /// IM targets whose own channel is down; their lanes wait until it is up again.
+    public private(set) var targetsDown: Set<Int64> = []
 
     public init(smsLimits: SMSBudget.Limits, imRates: [String: [IMRate]]) {
         self.smsLimits = smsLimits
@@ -110,6 +112,12 @@ public struct DispatchCore: Sendable {
     /// Deliveries queued or waiting in one lane.
     public func pendingCount(in lane: Lane) -> Int {
         (ready[lane]?.count ?? 0) + (waiting[lane]?.count ?? 0)
+    }
+
+    /// Deliveries queued or waiting in IM lanes.
+    public var pendingIMCount: Int {
+        ready.filter { $0.key != .sms }.values.reduce(0) { $0 + $1.count }
+            + waiting.filter { $0.key != .sms }.values.reduce(0) { $0 + $1.count }
     }
 
     /// The lanes that have work.
@@ -181,6 +189,15 @@ public struct DispatchCore: Sendable {
         uplink = health
     }
 
+    /// Sets one IM target's health; its lane holds its deliveries while it is down.
+    public mutating func setTarget(_ targetID: Int64, health: UplinkHealth) {
+        if health == .down {
+            targetsDown.insert(targetID)
+        } else {
+            targetsDown.remove(targetID)
+        }
+    }
+
     /// Chooses what the worker of `lane` does next; `sim` names the SIM for the SMS lane.
     public mutating func next(_ lane: Lane, sim: String? = nil, at now: SchedulerTime) -> Choice {
         while let due = waiting[lane]?.popDue(at: now.wallMillis) {
@@ -204,7 +221,7 @@ public struct DispatchCore: Sendable {
                 return .wait(Self.sooner(until.map { now.monotonic.duration(to: $0) } ?? .seconds(3600), waitForQueued))
             }
         case .im(let targetID):
-            guard uplink != .down else { return .wait(Self.sooner(.seconds(60), waitForQueued)) }
+            guard uplink != .down, !targetsDown.contains(targetID) else { return .wait(Self.sooner(.seconds(60), waitForQueued)) }
             if var limits = buckets[targetID] {
                 // A message goes only when every limit has a token, and then takes one from each.
                 let ready = limits.indices.map { limits[$0].nextAvailable(at: now.monotonic) }.max() ?? now.monotonic

@@ -5,8 +5,11 @@ import Foundation
 public enum DeliveryOutcome: Equatable, Sendable {
     /// The channel accepted the message. No robot API reports delivery or reading.
     case sent
-    /// The channel is rate limited, busy or unreachable, so the runtime tries again after the delay.
+    /// The channel is busy or unreachable, so the runtime tries again after the delay.
     case retryLater(after: Duration)
+    /// The channel's rate limit or quota was hit; the robot takes nothing until the delay
+    /// has passed, so every message queued for it waits.
+    case rateLimited(after: Duration)
     /// The channel works but refused this message, for example for its content or size,
     /// or answered with a code this classifier does not know. Resending it unchanged will
     /// fail again, so the runtime falls back to SMS.
@@ -93,7 +96,7 @@ public struct ResponseClassifier: Sendable {
         case 0:
             return .sent
         case 45009:
-            return .retryLater(after: delays.weComRateLimited)
+            return .rateLimited(after: delays.weComRateLimited)
         case -1:
             return .retryLater(after: delays.serverBusy)
         case 93000:
@@ -119,9 +122,9 @@ public struct ResponseClassifier: Sendable {
         // NOTE: 660026 (throttling) and 300001 (bad token) appear in no DingTalk error table
         // checked for this module, so their meaning is unverified.
         case 130101, 410100, 660026:
-            return .retryLater(after: delays.dingTalkThrottled)
+            return .rateLimited(after: delays.dingTalkThrottled)
         case 90030:
-            return .retryLater(after: delays.dingTalkQuotaExceeded)
+            return .rateLimited(after: delays.dingTalkQuotaExceeded)
         case 310000:
             return .channelBroken(reason: reply.reason(Self.dingTalkSecurityFailure(message)))
         case 300001, 300005, 400101, 400106, 40035:
@@ -139,7 +142,7 @@ public struct ResponseClassifier: Sendable {
             return .rejected(reason: reply.reason("the message is too long"))
         }
         if message.contains("too fast") || message.contains("exceed") || message.contains("限流") {
-            return .retryLater(after: delays.dingTalkThrottled)
+            return .rateLimited(after: delays.dingTalkThrottled)
         }
         return .rejected(reason: reply.reason("unknown DingTalk errcode"))
     }
@@ -176,9 +179,9 @@ public struct ResponseClassifier: Sendable {
         case 0 where response.status == 200:
             return .sent
         case 11232:
-            return .retryLater(after: delays.feishuRateLimited)
+            return .rateLimited(after: delays.feishuRateLimited)
         case 9499 where reply.message.lowercased().contains("too many"):
-            return .retryLater(after: delays.feishuRateLimited)
+            return .rateLimited(after: delays.feishuRateLimited)
         case 19021:
             return .channelBroken(reason: reply.reason("the signature does not match or the timestamp is off; check the secret and the box's clock"))
         case 19022:
@@ -201,7 +204,7 @@ public struct ResponseClassifier: Sendable {
         case 408:
             return .retryLater(after: delays.transportFailed)
         case 429:
-            return .retryLater(after: retryAfter(response) ?? delays.rateLimited)
+            return .rateLimited(after: retryAfter(response) ?? delays.rateLimited)
         case 500..<600:
             return .retryLater(after: retryAfter(response) ?? delays.serverBusy)
         case 401, 403:
@@ -222,7 +225,7 @@ public struct ResponseClassifier: Sendable {
     private func classifyStatus(_ response: HTTPResponse) -> DeliveryOutcome? {
         switch response.status {
         case 429:
-            .retryLater(after: retryAfter(response) ?? delays.rateLimited)
+            .rateLimited(after: retryAfter(response) ?? delays.rateLimited)
         case 500..<600:
             .retryLater(after: retryAfter(response) ?? delays.serverBusy)
         default:

@@ -39,4 +39,14 @@ public struct SignedWebhook: Sendable {
         let headers = [jsonContentType] + signature.headers
         return IMRequest(channel: .webhook, http: HTTPRequest(url: url, headers: headers, body: bytes))
     }
+
+    /// Builds a signed POST of a JSON body the caller made, such as an event going upstream.
+    /// - Parameters:
+    ///   - webhookID: the event's idempotency key, the same on every retry.
+    /// - Throws: `UplinkError` of kind `messageTooLarge`, or a signing error.
+    public func request(webhookID: String, json body: [UInt8], time: WallTime, clockTrusted: Bool) throws(UplinkError) -> IMRequest {
+        try MessageCheck.size(body.count, limit: bodyLimit, channel: .webhook, what: "the request body")
+        let signature = try Signing.standardWebhook(secret: secret, id: webhookID, time: time, body: body, clockTrusted: clockTrusted)
+        return IMRequest(channel: .webhook, http: HTTPRequest(url: url, headers: [jsonContentType] + signature.headers, body: body))
+    }
 }

@@ -100,6 +100,61 @@ import Testing
         #expect(counts["sent"] == 3)
     }
 
+    @Test func urgentFallsBackOnFirstTemporaryFailure() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        let ward = try await fixture.addGroup("病区", count: 2, base: 30_000)
+        let targetID = try await fixture.addTarget("病区群", serving: ward)
+        let robot = ScriptedChannel(name: "wecom-ward")
+        await fixture.scheduler.addIMChannel(robot, targetID: targetID, kind: "wecom")
+        try await fixture.scheduler.submit(SchedulerFixture.alert("p1", priority: .urgent, audience: ["病区"]))
+
+        robot.script(.failed(.temporary, cause: "timed out"))
+        _ = await fixture.scheduler.step(.im(targetID: targetID))
+        #expect(await fixture.sendSMS(5).count == 2)
+        // The IM retry still happens after its back-off.
+        fixture.clock.advance(by: .seconds(30))
+        _ = await fixture.scheduler.step(.im(targetID: targetID))
+        #expect(robot.sent.count == 2)
+    }
+
+    @Test func targetDownHoldsLaneAndFallsBack() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        let ward = try await fixture.addGroup("病区", count: 2, base: 30_000)
+        let targetID = try await fixture.addTarget("病区群", serving: ward)
+        await fixture.scheduler.addIMChannel(ScriptedChannel(name: "wecom-ward"), targetID: targetID, kind: "wecom")
+        try await fixture.scheduler.submit(SchedulerFixture.alert("p1", priority: .urgent, audience: ["病区"]))
+        try await fixture.scheduler.submit(SchedulerFixture.alert("p3", priority: .reminder, audience: ["病区"]))
+
+        await fixture.scheduler.setTargetHealth(targetID, .down)
+        #expect(await fixture.scheduler.step(.im(targetID: targetID)) == .wait(.seconds(60)))
+        // Only the urgent alert falls back; the reminder waits for IM.
+        #expect(await fixture.sendSMS(5).count == 2)
+        await fixture.scheduler.setTargetHealth(targetID, .up)
+        guard case .sent = await fixture.scheduler.step(.im(targetID: targetID)) else {
+            Issue.record("expected the IM lane to send once the target is up")
+            return
+        }
+    }
+
+    @Test func smsOutcomesGoToSyncOutbox() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 1, base: 90_000)
+        try await fixture.scheduler.submit(SchedulerFixture.alert("p0", priority: .lifeSafety, audience: ["应急"]))
+        fixture.sms.script(.accepted(references: [5]))
+        await fixture.sendSMS(1)
+        await fixture.scheduler.handleStatusReport(sim: "sim0", reference: 5, recipient: "+8613800090000", status: .init(rawValue: 0))
+        await fixture.scheduler.receiveSMS(from: "13800090000", text: "收到", reassemblyKey: nil, complete: true)
+
+        let rows = try await fixture.rows("SELECT kind, payload FROM sync_outbox ORDER BY id")
+        #expect(rows.map { $0["kind"].string } == ["sms.sent", "sms.report", "sms.received", "acknowledgement"])
+        // Deliveries carry the masked number only.
+        #expect(rows.first?["payload"].string?.contains("138****0000") == true)
+        #expect(rows.first?["payload"].string?.contains("13800090000") == false)
+    }
+
     @Test func routineFallsBackOnlyWhileUplinkDown() async throws {
         let fixture = try await SchedulerFixture()
         defer { Task { await fixture.remove() } }

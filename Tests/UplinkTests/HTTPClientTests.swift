@@ -201,7 +201,7 @@ import Testing
 
     @Test(arguments: [
         (#"{"errcode":0,"errmsg":"ok"}"#, DeliveryOutcome.sent),
-        (#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, DeliveryOutcome.retryLater(after: .seconds(60))),
+        (#"{"errcode":45009,"errmsg":"api freq out of limit"}"#, DeliveryOutcome.rateLimited(after: .seconds(60))),
     ])
     func weComReplyClassified(_ reply: String, _ expected: DeliveryOutcome) async throws {
         let server = try await LoopbackServer.start(["--body", reply])

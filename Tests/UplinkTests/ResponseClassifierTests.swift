@@ -11,6 +11,7 @@ import Uplink
     enum Expected: Sendable, Equatable {
         case sent
         case retry(seconds: Int64)
+        case limited(seconds: Int64)
         case rejected
         case broken
     }
@@ -36,7 +37,7 @@ import Uplink
         switch (row.expected, outcome) {
         case (.sent, .sent), (.rejected, .rejected), (.broken, .channelBroken):
             break
-        case (.retry(let seconds), .retryLater(let after)):
+        case (.retry(let seconds), .retryLater(let after)), (.limited(let seconds), .rateLimited(let after)):
             #expect(after == .seconds(seconds))
         default:
             Issue.record("expected \(row.expected), classified as \(outcome)")
@@ -52,7 +53,7 @@ import Uplink
         Row(
             200,
             #"{"errcode":45009,"errmsg":"api freq out of limit, hint: [1700000000_12_abcdef], from ip: 1.2.3.4, more info at https://open.work.weixin.qq.com/devtool/query?e=45009"}"#,
-            .retry(seconds: 60)),
+            .limited(seconds: 60)),
         Row(200, #"{"errcode":-1,"errmsg":"system busy"}"#, .retry(seconds: 30)),
         Row(200, #"{"errcode":45002,"errmsg":"content size out of limit"}"#, .rejected),
         // An unknown code must never count as sent.
@@ -73,12 +74,12 @@ import Uplink
         Row(200, #"{"errcode":310000,"errmsg":"invalid timestamp"}"#, .broken),
         Row(200, #"{"errcode":310000,"errmsg":"sign not match"}"#, .broken),
         Row(200, #"{"errcode":310000,"errmsg":"ip 127.0.0.1 not in whitelist"}"#, .broken),
-        Row(200, #"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#, .retry(seconds: 600)),
-        Row(200, #"{"errcode":410100,"errmsg":"send too fast"}"#, .retry(seconds: 600)),
-        Row(200, #"{"errcode":660026,"errmsg":"send too fast"}"#, .retry(seconds: 600)),
+        Row(200, #"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#, .limited(seconds: 600)),
+        Row(200, #"{"errcode":410100,"errmsg":"send too fast"}"#, .limited(seconds: 600)),
+        Row(200, #"{"errcode":660026,"errmsg":"send too fast"}"#, .limited(seconds: 600)),
         // Made-up code with a throttling errmsg.
-        Row(200, #"{"errcode":777777,"errmsg":"限流"}"#, .retry(seconds: 600)),
-        Row(200, #"{"errcode":90030,"errmsg":"webhook over limit"}"#, .retry(seconds: 3600)),
+        Row(200, #"{"errcode":777777,"errmsg":"限流"}"#, .limited(seconds: 600)),
+        Row(200, #"{"errcode":90030,"errmsg":"webhook over limit"}"#, .limited(seconds: 3600)),
         Row(200, #"{"errcode":-1,"errmsg":"系统繁忙"}"#, .retry(seconds: 30)),
         Row(200, #"{"errcode":300005,"errmsg":"token is not exist"}"#, .broken),
         Row(200, #"{"errcode":300001,"errmsg":"token is not exist"}"#, .broken),
@@ -92,7 +93,7 @@ import Uplink
         Row(200, #"{"errcode":43002,"errmsg":"需要POST请求"}"#, .rejected),
         Row(200, "not json", .retry(seconds: 30)),
         Row(500, "", .retry(seconds: 30)),
-        Row(429, "", .retry(seconds: 60)),
+        Row(429, "", .limited(seconds: 60)),
     ])
     func dingTalk(_ row: Row) {
         check(row, channel: .dingTalk)
@@ -106,8 +107,8 @@ import Uplink
         Row(400, #"{"code":19021,"data":{},"msg":"sign match fail or timestamp is not within one hour from current time"}"#, .broken),
         Row(200, #"{"code":19022,"msg":"Ip Not Allowed"}"#, .broken),
         Row(200, #"{"code":19024,"msg":"Key Words Not Found"}"#, .broken),
-        Row(200, #"{"code":11232,"msg":"frequency limited"}"#, .retry(seconds: 60)),
-        Row(400, #"{"code":9499,"msg":"too many request","data":{}}"#, .retry(seconds: 60)),
+        Row(200, #"{"code":11232,"msg":"frequency limited"}"#, .limited(seconds: 60)),
+        Row(400, #"{"code":9499,"msg":"too many request","data":{}}"#, .limited(seconds: 60)),
         Row(400, #"{"code":9499,"msg":"Bad Request","data":{}}"#, .rejected),
         Row(200, #"{"code":19001,"msg":"param invalid: incoming webhook access token invalid"}"#, .rejected),
         Row(400, #"{"code":0,"msg":"success"}"#, .rejected),
@@ -123,8 +124,8 @@ import Uplink
         Row(204, "", .sent),
         Row(202, "queued", .sent),
         Row(408, "", .retry(seconds: 15)),
-        Row(429, "", .retry(seconds: 5), headers: [HTTPHeader("Retry-After", "5")]),
-        Row(429, "", .retry(seconds: 60), headers: [HTTPHeader("Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT")]),
+        Row(429, "", .limited(seconds: 5), headers: [HTTPHeader("Retry-After", "5")]),
+        Row(429, "", .limited(seconds: 60), headers: [HTTPHeader("Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT")]),
         Row(500, "", .retry(seconds: 30)),
         Row(504, "", .retry(seconds: 30)),
         Row(401, "bad signature", .broken),
@@ -149,7 +150,7 @@ import Uplink
         delays.dingTalkThrottled = .seconds(900)
         let outcome = ResponseClassifier(delays: delays).classify(
             HTTPResponse(status: 200, body: Array(#"{"errcode":130101,"errmsg":"send too fast"}"#.utf8)), channel: .dingTalk)
-        #expect(outcome == .retryLater(after: .seconds(900)))
+        #expect(outcome == .rateLimited(after: .seconds(900)))
     }
 
     struct ErrorRow: Sendable {

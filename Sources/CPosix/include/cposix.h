@@ -1,5 +1,6 @@
-// POSIX calls that Swift's Glibc module hides because glibc declares them only under
-// _XOPEN_SOURCE or _GNU_SOURCE: the pseudo-terminal calls.
+// POSIX and Linux calls that Swift's Glibc module hides because glibc declares them only
+// under _XOPEN_SOURCE or _GNU_SOURCE, or in headers it does not import: the pseudo-terminal
+// calls and the kernel clock's synchronisation state.
 #ifndef ALERTBOX_CPOSIX_H
 #define ALERTBOX_CPOSIX_H
 
@@ -11,5 +12,10 @@ int cposix_open_pty_master(int flags);
 
 /// Writes the subordinate's path into buffer with ptsname_r(3); returns 0 or an errno value.
 int cposix_pty_subordinate_name(int master, char *buffer, size_t length);
+
+/// Reads the kernel clock's state with adjtimex(2) without changing it. Returns 1 when NTP
+/// (or another source through adjtimex) keeps the clock synchronised, 0 when the kernel marks
+/// it unsynchronised (STA_UNSYNC or TIME_ERROR), and -1 with errno set when the call fails.
+int cposix_clock_synchronized(void);
 
 #endif

@@ -1,0 +1,119 @@
+public import Core
+public import Scheduler
+
+/// Judges the health of each uplink endpoint and of the uplink as a whole, and tells the
+/// scheduler when either changes.
+///
+/// Each endpoint is probed with a TCP connect every `interval` (sooner after a failure), and
+/// the sends of its channels feed the same `HealthTracker`. With the defaults (one-second
+/// interval, 1.5-second probe timeout, two timeouts to go down) a blackholed path is down
+/// within about 5 s, and a refused one at the first probe after the refusal starts.
+public actor UplinkMonitor {
+    /// An endpoint to probe, and the IM targets whose traffic goes to it.
+    public struct Endpoint: Sendable {
+        public var name: String
+        public var address: String
+        public var port: UInt16
+        public var targetIDs: [Int64]
+
+        public init(name: String, address: String, port: UInt16, targetIDs: [Int64]) {
+            self.name = name
+            self.address = address
+            self.port = port
+            self.targetIDs = targetIDs
+        }
+    }
+
+    public struct Settings: Sendable {
+        public var interval: Duration
+        /// The interval after a failure, to confirm or clear it quickly.
+        public var retryInterval: Duration
+        public var probeTimeout: Duration
+        public var tracker: HealthTracker.Settings
+
+        public init(
+            interval: Duration = .seconds(1), retryInterval: Duration = .milliseconds(500), probeTimeout: Duration = .milliseconds(1500),
+            tracker: HealthTracker.Settings = HealthTracker.Settings()
+        ) {
+            self.interval = interval
+            self.retryInterval = retryInterval
+            self.probeTimeout = probeTimeout
+            self.tracker = tracker
+        }
+    }
+
+    let settings: Settings
+    let clock: any BoxClock
+    let logger: Logger
+    let scheduler: AlertScheduler
+    private var endpoints: [String: Endpoint] = [:]
+    private var trackers: [String: HealthTracker] = [:]
+    private var tasks: [Task<Void, Never>] = []
+    private var probes: [TCPProbe] = []
+
+    public init(settings: Settings = Settings(), scheduler: AlertScheduler, clock: any BoxClock, logger: Logger) {
+        self.settings = settings
+        self.scheduler = scheduler
+        self.clock = clock
+        self.logger = logger.labeled("uplink")
+    }
+
+    /// The health of each endpoint, by name.
+    public var health: [String: UplinkHealth] {
+        trackers.mapValues(\.health)
+    }
+
+    /// Adds an endpoint; `start` begins probing it.
+    public func add(_ endpoint: Endpoint) {
+        endpoints[endpoint.name] = endpoint
+        trackers[endpoint.name] = HealthTracker(settings: settings.tracker)
+    }
+
+    /// Starts one probing loop per endpoint.
+    public func start() {
+        for endpoint in endpoints.values.sorted(by: { $0.name < $1.name }) {
+            let probe = TCPProbe(name: endpoint.name)
+            probes.append(probe)
+            tasks.append(Task { await self.probeLoop(endpoint, probe) })
+        }
+        logger.notice("uplink monitor started", ["uplink.endpoints": .plain(String(endpoints.count))])
+    }
+
+    /// Stops probing.
+    public func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        for probe in probes { await probe.shutdown() }
+        tasks = []
+        probes = []
+    }
+
+    private func probeLoop(_ endpoint: Endpoint, _ probe: TCPProbe) async {
+        while !Task.isCancelled {
+            let result = await probe.connect(address: endpoint.address, port: endpoint.port, timeout: settings.probeTimeout)
+            switch result {
+            case .connected: await record(endpoint.name, failure: nil)
+            case .refused: await record(endpoint.name, failure: .refused)
+            case .timedOut: await record(endpoint.name, failure: .timedOut)
+            case .failed: await record(endpoint.name, failure: .other)
+            }
+            let pause = result == .connected ? settings.interval : settings.retryInterval
+            try? await clock.sleep(for: pause)
+        }
+    }
+
+    /// Records the result of a probe or a send for an endpoint; nil is a success.
+    public func record(_ name: String, failure: HealthTracker.Failure?) async {
+        guard var tracker = trackers[name], let endpoint = endpoints[name] else { return }
+        let now = clock.now
+        let change = failure.map { tracker.recordFailure($0, at: now) } ?? tracker.recordSuccess(at: now)
+        trackers[name] = tracker
+        guard let change else { return }
+
+        logger.notice("uplink endpoint health changed", ["uplink.endpoint": .plain(name), "health": .plain("\(change)")])
+        for targetID in endpoint.targetIDs {
+            await scheduler.setTargetHealth(targetID, change)
+        }
+        await scheduler.setUplink(HealthTracker.combined(trackers.values.map(\.health)))
+    }
+}
