@@ -34,12 +34,15 @@ public struct RobotChannel: DeliveryChannel {
     let clock: any BoxClock
     let clockTrust: ClockTrust
     let logger: Logger
+    /// Receives each send's effect on the endpoint's health: nil for a reachable channel.
+    let healthReport: (@Sendable (HealthTracker.Failure?) async -> Void)?
 
     /// - Parameter name: the target's name for logs, such as `ward-3-wecom`; never a key.
     public init(
         name: String, robot: Robot, client: HTTPClient, classifier: ResponseClassifier = ResponseClassifier(), clock: any BoxClock,
-        clockTrust: ClockTrust, logger: Logger
+        clockTrust: ClockTrust, logger: Logger, healthReport: (@Sendable (HealthTracker.Failure?) async -> Void)? = nil
     ) {
+        self.healthReport = healthReport
         self.name = name
         self.robot = robot
         self.client = client
@@ -52,15 +55,25 @@ public struct RobotChannel: DeliveryChannel {
     public func send(_ message: ChannelMessage) async -> ChannelOutcome {
         let outcome: DeliveryOutcome
         var reachedServer = false
+        var health: HealthTracker.Failure?
+        // Errors raised before anything left (a message too large, a missing keyword, an
+        // untrusted clock) say nothing about the path, so they are not reported.
+        var pathTried = true
         do {
             let request = try request(for: message)
             let response = try await client.post(request.http)
             reachedServer = true
             outcome = classifier.classify(response, channel: robot.channel)
+            if response.status >= 500 { health = .other }
         } catch {
             outcome = classifier.classify(error)
             // A timeout or a reset after the request went out leaves the outcome open.
             reachedServer = error.kind == .timedOut || error.kind == .connectionReset || error.kind == .emptyReply
+            health = Self.healthFailure(error.kind)
+            pathTried = health != nil
+        }
+        if let healthReport, pathTried {
+            await healthReport(health)
         }
         let result = Self.channelOutcome(outcome, requestMayHaveArrived: reachedServer)
         if case .accepted = result {
@@ -91,6 +104,17 @@ public struct RobotChannel: DeliveryChannel {
             return try webhook.request(
                 alertID: message.alertIdentifier, webhookID: "delivery-\(message.deliveryID)", text: rendered.text, time: time,
                 clockTrusted: trusted)
+        }
+    }
+
+    /// Returns how a transfer error bears on the endpoint's health; nil when it says nothing
+    /// about the path, such as a message too large.
+    static func healthFailure(_ kind: UplinkError.Kind) -> HealthTracker.Failure? {
+        switch kind {
+        case .connectionRefused: .refused
+        case .connectTimedOut, .timedOut: .timedOut
+        case .connectFailed, .hostNotFound, .connectionReset, .emptyReply, .tlsHandshakeFailed, .transferFailed: .other
+        default: nil
         }
     }
 

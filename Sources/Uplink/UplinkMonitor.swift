@@ -1,4 +1,5 @@
 public import Core
+public import Hardware
 public import Scheduler
 
 /// Judges the health of each uplink endpoint and of the uplink as a whole, and tells the
@@ -15,12 +16,16 @@ public actor UplinkMonitor {
         public var address: String
         public var port: UInt16
         public var targetIDs: [Int64]
+        /// Whether the endpoint's requests are signed with the time (DingTalk, Feishu,
+        /// webhooks): it counts as down while the wall clock is not trusted, so SMS takes over.
+        public var requiresTrustedClock: Bool
 
-        public init(name: String, address: String, port: UInt16, targetIDs: [Int64]) {
+        public init(name: String, address: String, port: UInt16, targetIDs: [Int64], requiresTrustedClock: Bool = false) {
             self.name = name
             self.address = address
             self.port = port
             self.targetIDs = targetIDs
+            self.requiresTrustedClock = requiresTrustedClock
         }
     }
 
@@ -46,14 +51,16 @@ public actor UplinkMonitor {
     let clock: any BoxClock
     let logger: Logger
     let scheduler: AlertScheduler
+    let clockTrust: ClockTrust?
     private var endpoints: [String: Endpoint] = [:]
     private var trackers: [String: HealthTracker] = [:]
     private var tasks: [Task<Void, Never>] = []
     private var probes: [TCPProbe] = []
 
-    public init(settings: Settings = Settings(), scheduler: AlertScheduler, clock: any BoxClock, logger: Logger) {
+    public init(settings: Settings = Settings(), scheduler: AlertScheduler, clock: any BoxClock, clockTrust: ClockTrust? = nil, logger: Logger) {
         self.settings = settings
         self.scheduler = scheduler
+        self.clockTrust = clockTrust
         self.clock = clock
         self.logger = logger.labeled("uplink")
     }
@@ -90,6 +97,11 @@ public actor UplinkMonitor {
 
     private func probeLoop(_ endpoint: Endpoint, _ probe: TCPProbe) async {
         while !Task.isCancelled {
+            if endpoint.requiresTrustedClock, let clockTrust, !clockTrust.isTrusted {
+                await record(endpoint.name, failure: .other)
+                try? await clock.sleep(for: settings.interval)
+                continue
+            }
             let result = await probe.connect(address: endpoint.address, port: endpoint.port, timeout: settings.probeTimeout)
             switch result {
             case .connected: await record(endpoint.name, failure: nil)
