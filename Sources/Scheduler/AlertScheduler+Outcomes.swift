@@ -38,12 +38,21 @@ extension AlertScheduler {
         let references: [Int]
         if case .accepted(let accepted) = outcome { references = accepted } else { references = [] }
         let isSMS = delivery.lane == .sms
-        let finalState = state
-        let finalCause = cause
+        let decidedState = state
+        let decidedCause = cause
         let retryAt = notBefore
         let escalationTimeout = settings.escalationTimeout
+        let recordedState: String
         do {
-            try await database.transaction("record outcome") { connection in
+            recordedState = try await database.transaction("record outcome") { connection -> String in
+                var finalState = decidedState
+                var finalCause = decidedCause
+                // A Cancel, an Update or the expiry may have closed the alert during the send;
+                // a retry would then resend what was withdrawn.
+                if finalState == "pending", let alert = try SchedulerStore.alert(id: delivery.alertID, in: connection), alert.state != "active" {
+                    finalState = alert.state == "superseded" ? "superseded" : alert.state == "expired" ? "expired" : "cancelled"
+                    finalCause = "alert \(alert.state) during attempt \(attempt)"
+                }
                 try DeliveryStore.markOutcome(delivery.id, state: finalState, cause: finalCause, notBefore: retryAt, at: time.wallMillis, in: connection)
                 if isSMS, finalState == "sent" {
                     for (index, reference) in references.enumerated() {
@@ -66,6 +75,7 @@ extension AlertScheduler {
                     actor: "scheduler", action: "delivery.\(finalState)", channel: delivery.lane.auditChannel,
                     subject: "delivery:\(delivery.id)", detail: finalCause.map { "attempt \(attempt): \($0)" } ?? "attempt \(attempt)",
                     at: time.wallMillis, in: connection)
+                return finalState
             }
         } catch {
             // The row stays `sending`; a restart turns it into `unknown` as for a crash.
@@ -86,6 +96,10 @@ extension AlertScheduler {
             rateLimitWaits[delivery.id] = nil
             logger.info("delivery sent", fields)
         case .retry(_, let counts):
+            guard recordedState == "pending" else {
+                logger.notice("retry dropped: the alert was closed during the attempt", fields)
+                return
+            }
             if case .failed(.rateLimited(let retryAfter), _) = outcome, case .im(let targetID) = delivery.lane {
                 core.blockTarget(targetID, for: retryAfter, at: time)
                 rateLimitWaits[delivery.id] = waits + 1

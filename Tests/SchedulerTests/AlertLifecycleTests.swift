@@ -112,6 +112,29 @@ import Testing
         #expect(state == "cancelled")
     }
 
+    @Test func cancelDuringSendStopsItsRetry() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 1, base: 90_000)
+        await fixture.scheduler.setUplink(.down)
+        try await fixture.scheduler.submit(SchedulerFixture.alert("drill", priority: .routine, audience: ["应急"]))
+        fixture.sms.holdNextSend()
+        fixture.sms.script(.failed(.temporary, cause: "+CMS ERROR: 42"))
+        let inFlight = Task { await fixture.scheduler.step(.sms) }
+        for _ in 0..<500 where !fixture.sms.isHolding {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+
+        try await fixture.scheduler.submit(
+            SchedulerFixture.alert("drill-cancel", priority: .routine, audience: [], type: .cancel, references: ["drill"]))
+        #expect(fixture.sms.release())
+        _ = await inFlight.value
+        fixture.clock.advance(by: .seconds(600))
+        #expect(await fixture.scheduler.step(.sms) == .idle)
+        let state = try await fixture.rows("SELECT state FROM deliveries WHERE id = 1").first?["state"].string
+        #expect(state == "cancelled")
+    }
+
     @Test func cancelWithoutTextComposesAllClear() async throws {
         let fixture = try await SchedulerFixture()
         defer { Task { await fixture.remove() } }

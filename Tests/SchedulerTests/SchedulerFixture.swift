@@ -12,6 +12,8 @@ final class ScriptedChannel: DeliveryChannel, Sendable {
     let name: String
     private let state = Mutex<(sent: [ChannelMessage], script: [ChannelOutcome], hang: Bool)>(([], [], false))
     private let nextReference = Atomic<Int>(0)
+    /// A send waiting for `release()`, set up by `holdNextSend()`.
+    private let gate = Mutex<(armed: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
 
     init(name: String) {
         self.name = name
@@ -26,6 +28,27 @@ final class ScriptedChannel: DeliveryChannel, Sendable {
         state.withLock { $0.script += outcomes }
     }
 
+    /// Makes the next send wait, as a slow modem does, until `release()`.
+    func holdNextSend() {
+        gate.withLock { $0.armed = true }
+    }
+
+    /// Lets a held send finish; returns whether one was waiting.
+    @discardableResult
+    func release() -> Bool {
+        let waiting = gate.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiting = nil }
+            return state.waiting
+        }
+        waiting?.resume()
+        return waiting != nil
+    }
+
+    /// Returns whether a held send is waiting for `release()`.
+    var isHolding: Bool {
+        gate.withLock { $0.waiting != nil }
+    }
+
     /// Makes every later send hang forever, as a modem cut off mid-send would.
     func hangFromNowOn() {
         state.withLock { $0.hang = true }
@@ -38,6 +61,14 @@ final class ScriptedChannel: DeliveryChannel, Sendable {
         }
         if hang {
             await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+        }
+        if gate.withLock({ $0.armed }) {
+            await withCheckedContinuation { continuation in
+                gate.withLock {
+                    $0.armed = false
+                    $0.waiting = continuation
+                }
+            }
         }
         return outcome ?? .accepted(references: [nextReference.add(1, ordering: .relaxed).newValue % 256])
     }
