@@ -56,10 +56,15 @@ let package = Package(
         // libcurl and libcrypto from Debian (libcurl4-openssl-dev, libssl-dev) for the IM uplink.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libmosquitto from Debian (libmosquitto-dev, 2.0.11 on bookworm) for the MQTT uplink.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The HTTP side of the IM uplink: signatures, request builders for WeCom, DingTalk,
-        // Feishu and signed webhooks, response classification and a libcurl client.
-        .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware", "Alerting"], swiftSettings: strictSettings),
+        // Feishu and signed webhooks, response classification and a libcurl client; and the
+        // MQTT side: a libmosquitto connection, the MQTT delivery channel and signed inbound alerts.
+        .target(
+            name: "Uplink", dependencies: ["CCurl", "CCrypto", "CMosquitto", "Core", "Hardware", "Alerting", "Scheduler"],
+            swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
