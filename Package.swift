@@ -76,6 +76,9 @@ let package = Package(
         .target(
             name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
+        // Network faults for tests and the simulator: a loopback TCP proxy that can refuse or
+        // silently drop traffic.
+        .target(name: "NetFaults", path: "simulator/Sources/NetFaults", swiftSettings: strictSettings),
         .executableTarget(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
