@@ -109,6 +109,9 @@ let package = Package(
         // Servers/ contains the loopback HTTP and TLS server that the client tests start.
         .testTarget(
             name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
+        // Tests against a real mosquitto broker that the harness starts on loopback.
+        .testTarget(
+            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "Alerting", "Scheduler", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
