@@ -132,7 +132,7 @@ extension MQTTConnection {
             let caFile = settings.tls?.caFile ?? "none"
             return MQTTDisconnectReason(
                 .tlsFailed, code: code,
-                detail: "TLS with the broker failed (\(libraryError ?? Self.errorText(code))); check that the CA file \(caFile) signed the broker's certificate and that the certificate names \(settings.host)")
+                detail: "TLS with the broker failed (\(libraryError ?? Self.errorText(code))); check that the CA file \(caFile) signed the broker's certificate, that the certificate names \(settings.host), and that a client certificate is set if the broker requires one")
         }
         switch code {
         case MOSQ_ERR_KEEPALIVE.rawValue:

@@ -37,6 +37,34 @@ import Uplink
         await box.stop()
     }
 
+    @Test func clientCertificateIsAccepted() async throws {
+        let broker = try await MosquittoBroker.start()
+        var settings = try MQTTFixture.settings(broker: broker)
+        settings.port = Int(broker.clientCertificatePort)
+        settings.tls = MQTTSettings.TLS(caFile: try broker.caFile, certificateFile: try broker.clientCertificate, keyFile: try broker.clientKey)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let connected = await events.first { $0.isConnected }
+        #expect(connected != nil)
+        await box.stop()
+    }
+
+    @Test func missingClientCertificateIsRejected() async throws {
+        let broker = try await MosquittoBroker.start()
+        var settings = try MQTTFixture.settings(broker: broker)
+        settings.port = Int(broker.clientCertificatePort)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let reason = await events.first { $0.disconnectReason != nil }?.element.disconnectReason
+        #expect(reason?.kind == .tlsFailed)
+        #expect(!events.elements.contains { $0.isConnected })
+        await box.stop()
+    }
+
     @Test func wrongPasswordIsChannelBroken() async throws {
         let broker = try await MosquittoBroker.start()
         let settings = try MQTTFixture.settings(broker: broker, password: "wrong-password")

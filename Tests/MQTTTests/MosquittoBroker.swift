@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
 
-/// A `mosquitto` child process on free 127.0.0.1 ports, with a plain and a TLS listener, a
-/// password file and certificates made for the test run.
+/// A `mosquitto` child process on free 127.0.0.1 ports, with a plain listener, a TLS listener,
+/// a TLS listener that requires a client certificate, a password file and certificates made
+/// for the test run.
 ///
-/// The certificates (a CA, a server certificate for 127.0.0.1 signed by it, and a second CA
+/// The certificates (a CA, a server and a client certificate signed by it, and a second CA
 /// that signed nothing) and the password file are made once per test process with `openssl`
 /// and `mosquitto_passwd`. Each broker writes its own configuration file.
 final class MosquittoBroker: @unchecked Sendable {
@@ -17,6 +18,8 @@ final class MosquittoBroker: @unchecked Sendable {
     let directory: String
     let port: UInt16
     let tlsPort: UInt16
+    /// The TLS listener with `require_certificate true`.
+    let clientCertificatePort: UInt16
     private var process: Process?
 
     /// Files shared by every broker of the test process.
@@ -24,6 +27,8 @@ final class MosquittoBroker: @unchecked Sendable {
         let directory: String
         let caFile: String
         let otherCAFile: String
+        let clientCertificate: String
+        let clientKey: String
         let serverCertificate: String
         let serverKey: String
         let passwordFile: String
@@ -33,6 +38,8 @@ final class MosquittoBroker: @unchecked Sendable {
 
     var caFile: String { get throws { try Self.material.get().caFile } }
     var otherCAFile: String { get throws { try Self.material.get().otherCAFile } }
+    var clientCertificate: String { get throws { try Self.material.get().clientCertificate } }
+    var clientKey: String { get throws { try Self.material.get().clientKey } }
 
     /// Starts a broker and waits until both listeners take connections, on a thread of its
     /// own so that the waits do not hold a thread of the concurrency pool.
@@ -49,6 +56,7 @@ final class MosquittoBroker: @unchecked Sendable {
         directory = try Self.temporaryDirectory(prefix: "mosquitto")
         port = try Self.freePort()
         tlsPort = try Self.freePort()
+        clientCertificatePort = try Self.freePort()
         let user = String(cString: getpwuid(getuid()).pointee.pw_name)
         let configuration = """
             user \(user)
@@ -67,6 +75,11 @@ final class MosquittoBroker: @unchecked Sendable {
             cafile \(material.caFile)
             certfile \(material.serverCertificate)
             keyfile \(material.serverKey)
+            listener \(clientCertificatePort) 127.0.0.1
+            cafile \(material.caFile)
+            certfile \(material.serverCertificate)
+            keyfile \(material.serverKey)
+            require_certificate true
 
             """
         try configuration.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
@@ -88,12 +101,12 @@ final class MosquittoBroker: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if Self.accepts(port: port), Self.accepts(port: tlsPort) { return }
+            if [port, tlsPort, clientCertificatePort].allSatisfy(Self.accepts(port:)) { return }
             guard process.isRunning else { break }
             usleep(50_000)
         }
         let log = (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? ""
-        throw HarnessError(detail: "mosquitto did not start on ports \(port) and \(tlsPort); its log: \(log)")
+        throw HarnessError(detail: "mosquitto did not start on ports \(port), \(tlsPort) and \(clientCertificatePort); its log: \(log)")
     }
 
     /// Stops the broker with SIGKILL and waits for it to exit. SIGTERM would not do: the child
@@ -178,9 +191,15 @@ final class MosquittoBroker: @unchecked Sendable {
             openssl,
             ["x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key",
                 "-CAcreateserial", "-out", "\(directory)/server.crt", "-days", "2", "-extfile", "\(directory)/server.ext"])
+        try run(openssl, ["req"] + curve + ["-keyout", "\(directory)/client.key", "-out", "\(directory)/client.csr", "-subj", "/CN=alertbox-test"])
+        try run(
+            openssl,
+            ["x509", "-req", "-in", "\(directory)/client.csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key",
+                "-CAcreateserial", "-out", "\(directory)/client.crt", "-days", "2"])
         try run("/usr/bin/mosquitto_passwd", ["-c", "-b", "\(directory)/passwd", username, password])
         return Material(
             directory: directory, caFile: "\(directory)/ca.crt", otherCAFile: "\(directory)/other-ca.crt",
+            clientCertificate: "\(directory)/client.crt", clientKey: "\(directory)/client.key",
             serverCertificate: "\(directory)/server.crt", serverKey: "\(directory)/server.key", passwordFile: "\(directory)/passwd")
     }
 }
