@@ -56,10 +56,15 @@ let package = Package(
         // libcurl and libcrypto from Debian (libcurl4-openssl-dev, libssl-dev) for the IM uplink.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libmosquitto from Debian (libmosquitto-dev, 2.0.11 on bookworm) for the MQTT uplink.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The HTTP side of the IM uplink: signatures, request builders for WeCom, DingTalk,
-        // Feishu and signed webhooks, response classification and a libcurl client.
-        .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware", "Alerting", "Scheduler"], swiftSettings: strictSettings),
+        // Feishu and signed webhooks, response classification and a libcurl client; and the
+        // MQTT side: a libmosquitto connection, the MQTT delivery channel and signed inbound alerts.
+        .target(
+            name: "Uplink", dependencies: ["CCurl", "CCrypto", "CMosquitto", "Core", "Hardware", "Alerting", "Scheduler"],
+            swiftSettings: strictSettings),
 
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
@@ -71,6 +76,9 @@ let package = Package(
         .target(
             name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
+        // Network faults for tests and the simulator: a loopback TCP proxy that can refuse or
+        // silently drop traffic.
+        .target(name: "NetFaults", path: "simulator/Sources/NetFaults", swiftSettings: strictSettings),
         .executableTarget(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
@@ -100,7 +108,11 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         // Servers/ contains the loopback HTTP and TLS server that the client tests start.
         .testTarget(
-            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Scheduler", "Storage", "Hardware", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
+            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Scheduler", "Storage", "Hardware", "Core"], exclude: ["Servers"],
+            swiftSettings: strictSettings),
+        // Tests against a real mosquitto broker that the harness starts on loopback.
+        .testTarget(
+            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "Alerting", "Scheduler", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

@@ -1,0 +1,212 @@
+import Core
+import Foundation
+import NetFaults
+import Scheduler
+import Testing
+import Uplink
+
+/// Tests a connection, its channel and its inbound side against a real mosquitto on loopback.
+@Suite(.serialized) struct MQTTConnectionTests {
+    static func message(identifier: String) -> ChannelMessage {
+        ChannelMessage(deliveryID: 7, attempt: 1, alertID: 3, alertIdentifier: identifier, priority: 0, text: "3号楼火警，请立即撤离")
+    }
+
+    @Test func connectsWithPasswordOverTLS() async throws {
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let connected = await events.first { $0.isConnected }
+        #expect(connected != nil)
+        #expect(box.isConnected)
+        await box.stop()
+    }
+
+    @Test func wrongCAIsRejectedAsBroken() async throws {
+        let broker = try await MosquittoBroker.start()
+        let settings = try MQTTFixture.settings(broker: broker, caFile: try broker.otherCAFile)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let reason = await events.first { $0.disconnectReason != nil }?.element.disconnectReason
+        #expect(reason?.kind == .tlsFailed)
+        #expect(reason?.failureClass == .channelBroken)
+        #expect(!events.elements.contains { $0.isConnected })
+        await box.stop()
+    }
+
+    @Test func clientCertificateIsAccepted() async throws {
+        let broker = try await MosquittoBroker.start()
+        var settings = try MQTTFixture.settings(broker: broker)
+        settings.port = Int(broker.clientCertificatePort)
+        settings.tls = MQTTSettings.TLS(caFile: try broker.caFile, certificateFile: try broker.clientCertificate, keyFile: try broker.clientKey)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let connected = await events.first { $0.isConnected }
+        #expect(connected != nil)
+        await box.stop()
+    }
+
+    @Test func missingClientCertificateIsRejected() async throws {
+        let broker = try await MosquittoBroker.start()
+        var settings = try MQTTFixture.settings(broker: broker)
+        settings.port = Int(broker.clientCertificatePort)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let reason = await events.first { $0.disconnectReason != nil }?.element.disconnectReason
+        #expect(reason?.kind == .tlsFailed)
+        #expect(!events.elements.contains { $0.isConnected })
+        await box.stop()
+    }
+
+    @Test func wrongPasswordIsChannelBroken() async throws {
+        let broker = try await MosquittoBroker.start()
+        let settings = try MQTTFixture.settings(broker: broker, password: "wrong-password")
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let reason = await events.first { $0.disconnectReason != nil }?.element.disconnectReason
+        #expect(reason?.kind == .refused(connackCode: 5) || reason?.kind == .refused(connackCode: 4))
+        #expect(reason?.failureClass == .channelBroken)
+        let outcome = await MQTTChannel(connection: box, logger: MQTTFixture.logger("channel")).send(Self.message(identifier: "a-1"))
+        guard case .failed(let failure, _) = outcome else {
+            Issue.record("expected a failed outcome, got \(outcome)")
+            return
+        }
+        #expect(failure == .channelBroken)
+        await box.stop()
+    }
+
+    @Test func channelFailsTemporarilyWhenNeverConnected() async throws {
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let outcome = await MQTTChannel(connection: box, logger: MQTTFixture.logger("channel")).send(Self.message(identifier: "a-2"))
+        guard case .failed(let failure, _) = outcome else {
+            Issue.record("expected a failed outcome, got \(outcome)")
+            return
+        }
+        #expect(failure == .temporary)
+    }
+
+    @Test func publishedAlertReachesSubscriber() async throws {
+        let broker = try await MosquittoBroker.start()
+        let (observer, received) = try await MQTTFixture.observer(broker: broker)
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+        _ = await events.first { $0.isConnected }
+
+        let channel = MQTTChannel(connection: box, logger: MQTTFixture.logger("channel"))
+        let outcome = await channel.send(Self.message(identifier: "fire-2026-001"))
+        #expect(outcome == .accepted(references: []))
+
+        let topic = channel.topic(priority: 0)
+        let message = await received.first { $0.topic == topic }?.element
+        #expect(message?.qos == 1)
+        let payload = message.flatMap { try? JSONDecoder().decode(MQTTAlertPayload.self, from: Data($0.payload)) }
+        #expect(payload?.identifier == "fire-2026-001")
+        #expect(payload?.priority == 0)
+        #expect(payload?.texts.first?.text == "3号楼火警，请立即撤离")
+        await box.stop()
+        await observer.stop()
+    }
+
+    @Test func retainedWillAppearsWhenLinkDies() async throws {
+        let broker = try await MosquittoBroker.start()
+        let proxy = try TCPProxy(targetPort: broker.port)
+        defer { proxy.stop() }
+        let (observer, received) = try await MQTTFixture.observer(broker: broker)
+        let settings = try MQTTFixture.settings(broker: broker, plainPort: proxy.listenPort)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+        _ = await events.first { $0.isConnected }
+        _ = await received.first { $0.topic == settings.statusTopic && MQTTFixture.text($0).contains("online") }
+
+        proxy.setMode(.refuse)
+        let will = await received.first { $0.topic == settings.statusTopic && MQTTFixture.text($0).contains("offline") }?.element
+        #expect(will != nil)
+
+        let (late, lateReceived) = try await MQTTFixture.observer(broker: broker)
+        let retained = await lateReceived.first { $0.topic == settings.statusTopic }?.element
+        #expect(retained?.retained == true)
+        #expect(retained.map(MQTTFixture.text)?.contains("offline") == true)
+        await box.stop()
+        await observer.stop()
+        await late.stop()
+    }
+
+    @Test func persistentSessionDeliversQueuedMessages() async throws {
+        let broker = try await MosquittoBroker.start()
+        let settings = try MQTTFixture.settings(broker: broker)
+        let topic = "\(MQTTFixture.prefix)/commands/\(settings.boxID)"
+        let first = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let firstEvents = Recorder(first.events)
+        try await first.subscribe(topic)
+        await first.start()
+        _ = await firstEvents.first { $0.isConnected }
+        await first.stop()
+
+        let (observer, _) = try await MQTTFixture.observer(broker: broker)
+        let published = await observer.publish(topic: topic, payload: Array("queued-1".utf8), timeout: .seconds(10))
+        #expect(published == .acknowledged)
+
+        let second = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let secondEvents = Recorder(second.events)
+        let messages = Recorder(second.messages)
+        await second.start()
+        let connected = await secondEvents.first { $0.isConnected }?.element
+        #expect(connected == .connected(sessionPresent: true))
+        let queued = await messages.first { $0.topic == topic }?.element
+        #expect(queued.map(MQTTFixture.text) == "queued-1")
+        await second.stop()
+        await observer.stop()
+    }
+
+    @Test func inboundSignedAlertIsDeliveredAndBadOnesAreNot() async throws {
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let verifierSettings = MQTTInboundVerifier.Settings(topicPrefix: MQTTFixture.prefix, secrets: ["fire-panel": MQTTFixture.secret])
+        let receiver = MQTTInboundReceiver(connection: box, settings: verifierSettings, clock: SystemClock(), logger: MQTTFixture.logger("inbound"))
+        let alerts = Recorder(receiver.alerts)
+        let events = Recorder(box.events)
+        try await receiver.start()
+        await box.start()
+        _ = await events.first { $0.isConnected }
+        let (observer, received) = try await MQTTFixture.observer(broker: broker)
+
+        let now = SystemClock().wallNow
+        let body = MQTTAlertPayload(identifier: "in-1", sent: 1, priority: 1, texts: [.init(language: "zh", text: "封控解除")]).encoded()
+        let good = MQTTInboundVerifier.signedPayload(publisher: "fire-panel", messageID: "m-1", time: now, body: body, secret: MQTTFixture.secret)
+        let forged = MQTTInboundVerifier.signedPayload(publisher: "fire-panel", messageID: "m-2", time: now, body: body, secret: Array("guess".utf8))
+        let topic = "\(MQTTFixture.prefix)/inbound/fire-panel"
+        #expect(await observer.publish(topic: topic, payload: forged, timeout: .seconds(10)) == .acknowledged)
+        #expect(await observer.publish(topic: "\(MQTTFixture.prefix)/inbound/stranger", payload: good, timeout: .seconds(10)) == .acknowledged)
+        #expect(await observer.publish(topic: topic, payload: good, timeout: .seconds(10)) == .acknowledged)
+        #expect(await observer.publish(topic: topic, payload: good, timeout: .seconds(10)) == .acknowledged)
+        // The broker routes the four messages to the observer and the box in the same order.
+        #expect(await received.waitForCount(4) { $0.topic.contains("/inbound/") })
+
+        let alert = await alerts.first { _ in true }?.element
+        #expect(alert?.identifier == "in-1")
+        #expect(alert?.publisher == "fire-panel")
+        var rejections = await receiver.rejections
+        for _ in 0..<500 where rejections.values.reduce(0, +) < 3 {
+            try await Task.sleep(for: .milliseconds(20))
+            rejections = await receiver.rejections
+        }
+        #expect(rejections[.badSignature] == 1)
+        #expect(rejections[.unknownPublisher] == 1)
+        #expect(rejections[.replay] == 1)
+        #expect(alerts.elements.count == 1)
+        await box.stop()
+        await observer.stop()
+    }
+}

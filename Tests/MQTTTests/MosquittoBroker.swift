@@ -1,0 +1,213 @@
+import Foundation
+import Glibc
+
+/// A `mosquitto` child process on free 127.0.0.1 ports, with a plain listener, a TLS listener,
+/// a TLS listener that requires a client certificate, a password file and certificates made
+/// for the test run.
+///
+/// The certificates (a CA, a server and a client certificate signed by it, and a second CA
+/// that signed nothing) and the password file are made once per test process with `openssl`
+/// and `mosquitto_passwd`. Each broker writes its own configuration file.
+final class MosquittoBroker: @unchecked Sendable {
+    // @unchecked Sendable: `process` is replaced only by `start` and `stop`, which the tests
+    // call from one task at a time.
+
+    static let username = "alertbox"
+    static let password = "test-password-1"
+
+    let directory: String
+    let port: UInt16
+    let tlsPort: UInt16
+    /// The TLS listener with `require_certificate true`.
+    let clientCertificatePort: UInt16
+    private var process: Process?
+
+    /// Files shared by every broker of the test process.
+    struct Material: Sendable {
+        let directory: String
+        let caFile: String
+        let otherCAFile: String
+        let clientCertificate: String
+        let clientKey: String
+        let serverCertificate: String
+        let serverKey: String
+        let passwordFile: String
+    }
+
+    static let material: Result<Material, any Error> = Result { try makeMaterial() }
+
+    var caFile: String { get throws { try Self.material.get().caFile } }
+    var otherCAFile: String { get throws { try Self.material.get().otherCAFile } }
+    var clientCertificate: String { get throws { try Self.material.get().clientCertificate } }
+    var clientKey: String { get throws { try Self.material.get().clientKey } }
+
+    /// Starts a broker and waits until both listeners take connections, on a thread of its
+    /// own so that the waits do not hold a thread of the concurrency pool.
+    static func start(persistence: Bool = false) async throws -> MosquittoBroker {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try MosquittoBroker(persistence: persistence) })
+            }
+        }
+    }
+
+    private init(persistence: Bool) throws {
+        let material = try Self.material.get()
+        directory = try Self.temporaryDirectory(prefix: "mosquitto")
+        port = try Self.freePort()
+        tlsPort = try Self.freePort()
+        clientCertificatePort = try Self.freePort()
+        let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let configuration = """
+            user \(user)
+            per_listener_settings false
+            allow_anonymous false
+            password_file \(material.passwordFile)
+            persistence \(persistence)
+            persistence_location \(directory)/
+            log_dest file \(directory)/mosquitto.log
+            log_type error
+            log_type warning
+            log_type notice
+            log_type information
+            listener \(port) 127.0.0.1
+            listener \(tlsPort) 127.0.0.1
+            cafile \(material.caFile)
+            certfile \(material.serverCertificate)
+            keyfile \(material.serverKey)
+            listener \(clientCertificatePort) 127.0.0.1
+            cafile \(material.caFile)
+            certfile \(material.serverCertificate)
+            keyfile \(material.serverKey)
+            require_certificate true
+
+            """
+        try configuration.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Starts the broker process and waits up to 10 s for its listeners.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
+        process.arguments = ["-c", "\(directory)/mosquitto.conf"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if [port, tlsPort, clientCertificatePort].allSatisfy(Self.accepts(port:)) { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        let log = (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? ""
+        throw HarnessError(detail: "mosquitto did not start on ports \(port), \(tlsPort) and \(clientCertificatePort); its log: \(log)")
+    }
+
+    /// Stops the broker with SIGKILL and waits for it to exit. SIGTERM would not do: the child
+    /// inherits the signal mask of the pool thread that started it, where SIGTERM is blocked.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    // MARK: Helpers
+
+    /// Returns whether a TCP connection to `127.0.0.1:port` succeeds.
+    static func accepts(port: UInt16) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// Returns a 127.0.0.1 port with no listener: bound to port 0, read and closed again.
+    static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
+            }
+        }
+        guard result == 0 else { throw HarnessError(detail: "no free 127.0.0.1 port: \(String(cString: strerror(errno)))") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    static func temporaryDirectory(prefix: String) throws -> String {
+        var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
+        guard let path = mkdtemp(&template) else {
+            throw HarnessError(detail: "mkdtemp failed: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: path)
+    }
+
+    /// Runs a tool and throws with its output when it fails.
+    static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw HarnessError(detail: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+    }
+
+    /// Makes the CAs, the server certificate and the password file.
+    private static func makeMaterial() throws -> Material {
+        let directory = try temporaryDirectory(prefix: "mqtt-material")
+        let openssl = "/usr/bin/openssl"
+        let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for name in ["ca", "other-ca"] {
+            try run(
+                openssl,
+                ["req", "-x509"] + curve + ["-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).crt", "-days", "2",
+                    "-subj", "/CN=AlertBox test \(name)"])
+        }
+        try run(openssl, ["req"] + curve + ["-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr", "-subj", "/CN=127.0.0.1"])
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: "\(directory)/server.ext", atomically: true, encoding: .utf8)
+        try run(
+            openssl,
+            ["x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key",
+                "-CAcreateserial", "-out", "\(directory)/server.crt", "-days", "2", "-extfile", "\(directory)/server.ext"])
+        try run(openssl, ["req"] + curve + ["-keyout", "\(directory)/client.key", "-out", "\(directory)/client.csr", "-subj", "/CN=alertbox-test"])
+        try run(
+            openssl,
+            ["x509", "-req", "-in", "\(directory)/client.csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key",
+                "-CAcreateserial", "-out", "\(directory)/client.crt", "-days", "2"])
+        try run("/usr/bin/mosquitto_passwd", ["-c", "-b", "\(directory)/passwd", username, password])
+        return Material(
+            directory: directory, caFile: "\(directory)/ca.crt", otherCAFile: "\(directory)/other-ca.crt",
+            clientCertificate: "\(directory)/client.crt", clientKey: "\(directory)/client.key",
+            serverCertificate: "\(directory)/server.crt", serverKey: "\(directory)/server.key", passwordFile: "\(directory)/passwd")
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let detail: String
+
+    var description: String {
+        detail
+    }
+}
