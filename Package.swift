@@ -112,7 +112,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // Tests against a real mosquitto broker that the harness starts on loopback.
         .testTarget(
-            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "Alerting", "Scheduler", "Core"], swiftSettings: strictSettings),
+            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

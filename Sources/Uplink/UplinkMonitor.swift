@@ -5,10 +5,13 @@ public import Scheduler
 /// Judges the health of each uplink endpoint and of the uplink as a whole, and tells the
 /// scheduler when either changes.
 ///
-/// Each endpoint is probed with a TCP connect every `interval` (sooner after a failure), and
-/// the sends of its channels feed the same `HealthTracker`. With the defaults (one-second
-/// interval, 1.5-second probe timeout, two timeouts to go down) a blackholed path is down
-/// within about 5 s, and a refused one at the first probe after the refusal starts.
+/// An HTTP endpoint is probed with a TCP connect every `interval` (sooner after a failure),
+/// and the sends of its channels feed the same `HealthTracker`. An MQTT connection reports
+/// its own state changes, and a QoS 1 heartbeat every `interval` must be acknowledged
+/// within the probe timeout, because the keepalive alone notices a blackhole only after
+/// about two keepalive periods. With the defaults (one-second interval, 1.5-second
+/// timeout, two timeouts to go down) a blackholed path is down within about 5 s, and a
+/// refused one at the first probe or reconnect after the refusal starts.
 public actor UplinkMonitor {
     /// An endpoint to probe, and the IM targets whose traffic goes to it.
     public struct Endpoint: Sendable {
@@ -56,6 +59,7 @@ public actor UplinkMonitor {
     private var trackers: [String: HealthTracker] = [:]
     private var tasks: [Task<Void, Never>] = []
     private var probes: [TCPProbe] = []
+    private var mqttConnections: [String: MQTTConnection] = [:]
 
     public init(settings: Settings = Settings(), scheduler: AlertScheduler, clock: any BoxClock, clockTrust: ClockTrust? = nil, logger: Logger) {
         self.settings = settings
@@ -76,9 +80,20 @@ public actor UplinkMonitor {
         trackers[endpoint.name] = HealthTracker(settings: settings.tracker)
     }
 
+    /// Watches an MQTT connection: its state changes, and a heartbeat published by `start`.
+    public func addMQTT(name: String, connection: MQTTConnection, targetIDs: [Int64]) {
+        endpoints[name] = Endpoint(name: name, address: connection.settings.host, port: UInt16(clamping: connection.settings.port), targetIDs: targetIDs)
+        trackers[name] = HealthTracker(settings: settings.tracker)
+        mqttConnections[name] = connection
+    }
+
     /// Starts one probing loop per endpoint.
     public func start() {
-        for endpoint in endpoints.values.sorted(by: { $0.name < $1.name }) {
+        for (name, connection) in mqttConnections.sorted(by: { $0.key < $1.key }) {
+            tasks.append(Task { await self.watchEvents(name, connection) })
+            tasks.append(Task { await self.heartbeatLoop(name, connection) })
+        }
+        for endpoint in endpoints.values.sorted(by: { $0.name < $1.name }) where mqttConnections[endpoint.name] == nil {
             let probe = TCPProbe(name: endpoint.name)
             probes.append(probe)
             tasks.append(Task { await self.probeLoop(endpoint, probe) })
@@ -111,6 +126,42 @@ public actor UplinkMonitor {
             }
             let pause = result == .connected ? settings.interval : settings.retryInterval
             try? await clock.sleep(for: pause)
+        }
+    }
+
+    private func watchEvents(_ name: String, _ connection: MQTTConnection) async {
+        for await event in connection.events {
+            guard !Task.isCancelled else { return }
+            switch event {
+            case .connecting:
+                continue
+            case .connected:
+                await record(name, failure: nil)
+            case .disconnected(let reason):
+                switch reason.kind {
+                case .stopped: continue
+                case .connectFailed, .refused: await record(name, failure: .refused)
+                case .keepaliveTimedOut, .connectTimedOut: await record(name, failure: .timedOut)
+                case .tlsFailed, .connectionLost, .protocolError: await record(name, failure: .other)
+                }
+            }
+        }
+    }
+
+    private func heartbeatLoop(_ name: String, _ connection: MQTTConnection) async {
+        let topic = connection.settings.statusTopic + "/heartbeat"
+        while !Task.isCancelled {
+            let time = clock.wallNow.secondsSinceEpoch
+            let result = await connection.publish(topic: topic, payload: Array("{\"at\":\(time)}".utf8), qos: 1, timeout: settings.probeTimeout)
+            let failure: HealthTracker.Failure?
+            switch result {
+            case .acknowledged: failure = nil
+            case .timedOut: failure = .timedOut
+            case .notConnected, .rejected: failure = .other
+            case .stopped: return
+            }
+            await record(name, failure: failure)
+            try? await clock.sleep(for: failure == nil ? settings.interval : settings.retryInterval)
         }
     }
 

@@ -1,0 +1,64 @@
+import Core
+import Foundation
+import NetFaults
+import Scheduler
+import Storage
+import Testing
+import Uplink
+
+/// The uplink monitor judging an MQTT connection through a `TCPProxy`, and telling a
+/// scheduler on a real database.
+///
+/// Bounds only stop a hung test; the detection times are measured by `uplink-bench`.
+@Suite(.serialized) struct MQTTHealthTests {
+    static func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await condition()
+    }
+
+    @Test func heartbeatFindsBlackholeAndRecovery() async throws {
+        let setup = try await MQTTFaultTests.Setup.make()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-mqtt-\(UUID().uuidString.prefix(8)).sqlite").path
+        let database = Database(path: path, logger: MQTTFixture.logger("db"))
+        try await database.open(migrations: Schema.migrations)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scheduler = AlertScheduler(database: database, clock: SystemClock(), logger: MQTTFixture.logger("scheduler"))
+        let settings = UplinkMonitor.Settings(tracker: .init(failuresToDown: 2, successesToUp: 2, holdDown: .seconds(1)))
+        let monitor = UplinkMonitor(settings: settings, scheduler: scheduler, clock: SystemClock(), logger: MQTTFixture.logger("monitor"))
+        await monitor.addMQTT(name: "broker", connection: setup.box, targetIDs: [1])
+        await monitor.start()
+
+        setup.proxy.setMode(.blackhole)
+        #expect(await Self.eventually(timeout: .seconds(30)) { await scheduler.uplinkHealth == .down })
+        setup.proxy.setMode(.pass)
+        #expect(await Self.eventually(timeout: .seconds(30)) { await scheduler.uplinkHealth == .up })
+
+        await monitor.stop()
+        await setup.tearDown()
+        await database.close()
+    }
+
+    @Test func refusedBrokerIsDown() async throws {
+        let setup = try await MQTTFaultTests.Setup.make()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-mqtt-\(UUID().uuidString.prefix(8)).sqlite").path
+        let database = Database(path: path, logger: MQTTFixture.logger("db"))
+        try await database.open(migrations: Schema.migrations)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scheduler = AlertScheduler(database: database, clock: SystemClock(), logger: MQTTFixture.logger("scheduler"))
+        let monitor = UplinkMonitor(scheduler: scheduler, clock: SystemClock(), logger: MQTTFixture.logger("monitor"))
+        await monitor.addMQTT(name: "broker", connection: setup.box, targetIDs: [1])
+        await monitor.start()
+
+        setup.proxy.setMode(.refuse)
+        #expect(await Self.eventually(timeout: .seconds(30)) { await scheduler.uplinkHealth == .down })
+        #expect(await monitor.health["broker"] == .down)
+
+        await monitor.stop()
+        await setup.tearDown()
+        await database.close()
+    }
+}
