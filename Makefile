@@ -37,3 +37,4 @@ bench: setup
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/alertbox-bench" --output docs/benchmarks-modem.md
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/storage-torture" bench "$${TMPDIR:-/tmp}/alertbox-bench.sqlite"
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/scheduler-bench" "$${TMPDIR:-/tmp}/alertbox-scheduler-bench.sqlite"
+	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/uplink-bench"

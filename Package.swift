@@ -93,6 +93,11 @@ let package = Package(
             name: "scheduler-bench", dependencies: ["Scheduler", "Alerting", "Storage", "Core"], path: "Benchmarks/scheduler-bench",
             swiftSettings: strictSettings),
 
+        // How fast the uplink monitor notices a blackholed or refusing broker or endpoint.
+        .executableTarget(
+            name: "uplink-bench", dependencies: ["Uplink", "NetFaults", "TestSupport", "Scheduler", "Storage", "Core"],
+            path: "Benchmarks/uplink-bench", swiftSettings: strictSettings),
+
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "TestSupport", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
@@ -112,7 +117,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // Tests against a real mosquitto broker that the harness starts on loopback.
         .testTarget(
-            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
+            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

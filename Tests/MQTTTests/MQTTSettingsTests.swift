@@ -1,3 +1,4 @@
+import TestSupport
 import Alerting
 import Core
 import Foundation

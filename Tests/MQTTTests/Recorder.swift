@@ -1,3 +1,4 @@
+import TestSupport
 import Synchronization
 
 /// Collects the elements of a stream with the instants they arrived, so that a test can wait

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import ModemSimulator
 
 /// A running `alertbox-sim` child process with its own directory, for the tests that drive

@@ -8,22 +8,22 @@ import Glibc
 /// The certificates (a CA, a server and a client certificate signed by it, and a second CA
 /// that signed nothing) and the password file are made once per test process with `openssl`
 /// and `mosquitto_passwd`. Each broker writes its own configuration file.
-final class MosquittoBroker: @unchecked Sendable {
+public final class MosquittoBroker: @unchecked Sendable {
     // @unchecked Sendable: `process` is replaced only by `start` and `stop`, which the tests
     // call from one task at a time.
 
-    static let username = "alertbox"
-    static let password = "test-password-1"
+    public static let username = "alertbox"
+    public static let password = "test-password-1"
 
-    let directory: String
-    let port: UInt16
-    let tlsPort: UInt16
+    public let directory: String
+    public let port: UInt16
+    public let tlsPort: UInt16
     /// The TLS listener with `require_certificate true`.
-    let clientCertificatePort: UInt16
+    public let clientCertificatePort: UInt16
     private var process: Process?
 
     /// Files shared by every broker of the test process.
-    struct Material: Sendable {
+    public struct Material: Sendable {
         let directory: String
         let caFile: String
         let otherCAFile: String
@@ -34,16 +34,16 @@ final class MosquittoBroker: @unchecked Sendable {
         let passwordFile: String
     }
 
-    static let material: Result<Material, any Error> = Result { try makeMaterial() }
+    public static let material: Result<Material, any Error> = Result { try makeMaterial() }
 
-    var caFile: String { get throws { try Self.material.get().caFile } }
-    var otherCAFile: String { get throws { try Self.material.get().otherCAFile } }
-    var clientCertificate: String { get throws { try Self.material.get().clientCertificate } }
-    var clientKey: String { get throws { try Self.material.get().clientKey } }
+    public var caFile: String { get throws { try Self.material.get().caFile } }
+    public var otherCAFile: String { get throws { try Self.material.get().otherCAFile } }
+    public var clientCertificate: String { get throws { try Self.material.get().clientCertificate } }
+    public var clientKey: String { get throws { try Self.material.get().clientKey } }
 
     /// Starts a broker and waits until both listeners take connections, on a thread of its
     /// own so that the waits do not hold a thread of the concurrency pool.
-    static func start(persistence: Bool = false) async throws -> MosquittoBroker {
+    public static func start(persistence: Bool = false) async throws -> MosquittoBroker {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try MosquittoBroker(persistence: persistence) })
@@ -92,7 +92,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts the broker process and waits up to 10 s for its listeners.
-    func start() throws {
+    public func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
         process.arguments = ["-c", "\(directory)/mosquitto.conf"]
@@ -111,7 +111,7 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// Stops the broker with SIGKILL and waits for it to exit. SIGTERM would not do: the child
     /// inherits the signal mask of the pool thread that started it, where SIGTERM is blocked.
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -121,7 +121,7 @@ final class MosquittoBroker: @unchecked Sendable {
     // MARK: Helpers
 
     /// Returns whether a TCP connection to `127.0.0.1:port` succeeds.
-    static func accepts(port: UInt16) -> Bool {
+    public static func accepts(port: UInt16) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -134,7 +134,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Returns a 127.0.0.1 port with no listener: bound to port 0, read and closed again.
-    static func freePort() throws -> UInt16 {
+    public static func freePort() throws -> UInt16 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -150,7 +150,7 @@ final class MosquittoBroker: @unchecked Sendable {
         return UInt16(bigEndian: address.sin_port)
     }
 
-    static func temporaryDirectory(prefix: String) throws -> String {
+    public static func temporaryDirectory(prefix: String) throws -> String {
         var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
         guard let path = mkdtemp(&template) else {
             throw HarnessError(detail: "mkdtemp failed: \(String(cString: strerror(errno)))")
@@ -159,7 +159,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Runs a tool and throws with its output when it fails.
-    static func run(_ executable: String, _ arguments: [String]) throws {
+    public static func run(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -204,10 +204,14 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let detail: String
+public struct HarnessError: Error, CustomStringConvertible {
+    public let detail: String
 
-    var description: String {
+    public init(detail: String) {
+        self.detail = detail
+    }
+
+    public var description: String {
         detail
     }
 }
