@@ -350,9 +350,9 @@ struct ModemReport {
             let suffix = kind.map { LocalizedText(zh: "，\($0.chinese)", en: ", \($0.english)") }
             output.print(
                 LocalizedText(
-                    zh: "来自 \(PlanCommand.visible(message.sender))，\(parts.chinese)\(suffix?.chinese ?? "")：",
-                    en: "From \(PlanCommand.visible(message.sender)), \(parts.english)\(suffix?.english ?? ""):"))
-            output.print("  " + PlanCommand.visible(message.text))
+                    zh: "来自 \(message.sender.escapingControlCharacters())，\(parts.chinese)\(suffix?.chinese ?? "")：",
+                    en: "From \(message.sender.escapingControlCharacters()), \(parts.english)\(suffix?.english ?? ""):"))
+            output.print("  " + message.text.escapingControlCharacters())
         }
     }
 

@@ -190,7 +190,7 @@ struct PDUReport {
         case .abbreviated: type = LocalizedText(zh: "缩位号码", en: "abbreviated")
         case .reserved: type = LocalizedText(zh: "保留", en: "reserved")
         }
-        return "\(PlanCommand.visible(address.description)) (\(type(language)))"
+        return "\(address.description.escapingControlCharacters()) (\(type(language)))"
     }
 
     private static func describe(_ scheme: DataCodingScheme, _ language: Language) -> String {
@@ -255,7 +255,7 @@ struct PDUReport {
                     en: "Concatenation: reference \(reference) (\(concatenation.referenceBits)-bit), part \(concatenation.sequence)/\(concatenation.total)"
                 )(language))
         }
-        let text = PlanCommand.visible(data.text)
+        let text = data.text.escapingControlCharacters()
         lines.append(LocalizedText(zh: "文本：\(text)", en: "Text: \(text)")(language))
         return lines
     }

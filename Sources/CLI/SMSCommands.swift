@@ -128,7 +128,7 @@ struct PlanCommand: RunnableCommand {
         } catch {
             throw .usage(LocalizedText(zh: error.message(.chinese), en: error.message(.english)))
         }
-        let forcing = TextEncoding.nonGSMCharacters(in: text).prefix(5).map { Self.visible(String($0)) }
+        let forcing = TextEncoding.nonGSMCharacters(in: text).prefix(5).map { String($0).escapingControlCharacters() }
         let unit = plan.alphabet == .gsm7 ? LocalizedText(zh: "个七位组", en: "septets") : LocalizedText(zh: "个 UTF-16 单位", en: "UTF-16 units")
         let warning = plan.isSinglePart
             ? nil
@@ -171,37 +171,13 @@ struct PlanCommand: RunnableCommand {
         for (index, (segment, units)) in zip(plan.segments, plan.unitsPerSegment).enumerated() {
             output.print(
                 LocalizedText(
-                    zh: "  第 \(index + 1) 条：\(units)/\(plan.capacityPerSegment)  \(Self.visible(segment))",
-                    en: "  Part \(index + 1): \(units)/\(plan.capacityPerSegment)  \(Self.visible(segment))"))
+                    zh: "  第 \(index + 1) 条：\(units)/\(plan.capacityPerSegment)  \(segment.escapingControlCharacters())",
+                    en: "  Part \(index + 1): \(units)/\(plan.capacityPerSegment)  \(segment.escapingControlCharacters())"))
         }
         if let warning {
             output.print(warning)
         }
         return 0
-    }
-
-    /// Shows line breaks as `\r` and `\n` so each part stays on one line.
-    ///
-    /// Text from an SMS is untrusted: every other control character, ESC included, is shown
-    /// as `\xHH`, so a message cannot move the cursor, recolour or retitle the terminal.
-    static func visible(_ text: String) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\r": output += "\\r"
-            case "\n": output += "\\n"
-            case "\u{0C}": output += "\\f"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    output += "\\x" + (hex.count < 2 ? "0" : "") + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output
     }
 }
 

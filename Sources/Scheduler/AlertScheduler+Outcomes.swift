@@ -61,9 +61,10 @@ extension AlertScheduler {
                             reference: reference, at: time.wallMillis, in: connection)
                     }
                 }
-                if isSMS, let contactID = delivery.contactID, finalState == "sent" || finalState == "failed" {
-                    // A sent SMS starts the contact's time to acknowledge; a failed one hands over at once.
-                    let due = finalState == "sent" ? time.wallMillis + escalationTimeout.milliseconds : time.wallMillis
+                if isSMS, let contactID = delivery.contactID, ["sent", "failed", "unknown", "pending"].contains(finalState) {
+                    // A sent SMS starts the contact's time to acknowledge, and so does one that may
+                    // or may not have gone or is being retried; a failed one hands over at once.
+                    let due = finalState == "failed" ? time.wallMillis : time.wallMillis + escalationTimeout.milliseconds
                     try EscalationStore.arm(alertID: delivery.alertID, contactID: contactID, dueAt: due, in: connection)
                 }
                 if isSMS, finalState != "pending" {

@@ -22,21 +22,38 @@ extension AlertScheduler {
     /// is rebuilt from the parts it sent in the last day.
     public func resume() async throws -> RecoveryReport {
         let time = now
+        let lifeSafetyAttempts = settings.retry.attempts[0]
+        let escalationTimeout = settings.escalationTimeout
         let (report, pending, expiries, parts) = try await database.transaction("resume") {
             connection -> (RecoveryReport, [DeliveryRecord], [(Int64, Int64)], [(sim: String, at: Int64)]) in
             var report = RecoveryReport()
             let interrupted = try DeliveryStore.markInterruptedUnknown(at: time.wallMillis, in: connection)
             report.interrupted = interrupted.count
             for delivery in interrupted {
-                if delivery.priority == 0 {
+                let alert = try SchedulerStore.alert(id: delivery.alertID, in: connection)
+                let active = alert?.state == "active"
+                // A P0 row is resent while its alert stands and attempts remain, because a
+                // duplicate beats a missed alarm; a send that keeps crashing the box stops at the limit.
+                let resend = delivery.priority == 0 && active && delivery.attempt < lifeSafetyAttempts
+                var action = "delivery.unknown"
+                if resend {
                     try DeliveryStore.markOutcome(
                         delivery.id, state: "pending", cause: "resent: the outcome of attempt \(delivery.attempt) is unknown after a restart",
                         at: time.wallMillis, in: connection)
                     report.resent += 1
+                    action = "delivery.resendAfterRestart"
+                } else if let alert, !active, alert.state != "done" {
+                    try DeliveryStore.markOutcome(
+                        delivery.id, state: alert.state == "superseded" ? "superseded" : alert.state == "expired" ? "expired" : "cancelled",
+                        cause: "alert \(alert.state) while attempt \(delivery.attempt) was interrupted", at: time.wallMillis, in: connection)
+                    action = "delivery.closedAfterRestart"
+                } else if delivery.channel == "sms", let contactID = delivery.contactID {
+                    // The SMS may never have left, so a sequenced group moves on after the timeout.
+                    try EscalationStore.arm(
+                        alertID: delivery.alertID, contactID: contactID, dueAt: time.wallMillis + escalationTimeout.milliseconds, in: connection)
                 }
                 try AuditLog.append(
-                    actor: "scheduler", action: delivery.priority == 0 ? "delivery.resendAfterRestart" : "delivery.unknown",
-                    channel: delivery.channel == "sms" ? "sms" : "im", subject: "delivery:\(delivery.id)",
+                    actor: "scheduler", action: action, channel: delivery.channel == "sms" ? "sms" : "im", subject: "delivery:\(delivery.id)",
                     detail: "attempt \(delivery.attempt) interrupted by a restart", at: time.wallMillis, in: connection)
             }
 
@@ -76,6 +93,7 @@ extension AlertScheduler {
             core.recordSMS(parts: 1, sim: part.sim, at: SchedulerTime(wallMillis: part.at, monotonic: time.monotonic.advanced(by: .zero - age)))
         }
         await enqueue(pending, at: time)
+        await planMissingFallbacks()
         logger.notice(
             "scheduler resumed",
             [
@@ -83,5 +101,28 @@ extension AlertScheduler {
                 "deliveries.queued": .plain(String(report.queued)), "alerts.expired": .plain(String(report.expiredAlerts)),
             ])
         return report
+    }
+
+    /// Plans the SMS fallbacks a crash may have lost: an IM delivery of an active P1 alert
+    /// that failed or ended unknown has its SMS, unless the fallback was already written.
+    private func planMissingFallbacks() async {
+        let unreached: [(alertID: Int64, targetID: Int64)]
+        do {
+            unreached = try await database.read { connection in
+                try connection.query(
+                    """
+                    SELECT DISTINCT d.alert_id, d.target_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                    WHERE a.state = 'active' AND a.priority = 1 AND d.target_id IS NOT NULL AND d.state IN ('failed', 'unknown')
+                    ORDER BY d.alert_id
+                    """, operation: "deliveries.lostFallbacks"
+                ).map { ($0["alert_id"].int64 ?? 0, $0["target_id"].int64 ?? 0) }
+            }
+        } catch {
+            logger.error("lost fallbacks not read", ["error": .plain(String(describing: error))])
+            return
+        }
+        for entry in unreached {
+            await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: "IM delivery failed before a restart")
+        }
     }
 }

@@ -114,7 +114,8 @@ extension AlertScheduler {
     }
 
     /// Returns whether a reply is one of the keywords: trimmed, case-insensitive, full-width
-    /// letters and digits read as ASCII, trailing punctuation ignored.
+    /// letters and digits read as ASCII, trailing punctuation and symbols (such as `。`, `…`,
+    /// `；`, `~` or an emoji) ignored.
     static func isAcknowledgement(_ text: String, keywords: [String]) -> Bool {
         let normalized = normalizedReply(text)
         return !normalized.isEmpty && keywords.contains { normalizedReply($0) == normalized }
@@ -130,12 +131,11 @@ extension AlertScheduler {
                 scalars.append(scalar)
             }
         }
-        let trailing: Set<Character> = ["。", ".", "!", "！", "~", "～", ",", "，"]
         var result = String(scalars).trimmingWhitespace().lowercased()
-        while let last = result.last, trailing.contains(last) {
+        while let last = result.last, last.isPunctuation || last.isSymbol || last.isWhitespace {
             result.removeLast()
         }
-        return result.trimmingWhitespace()
+        return result
     }
 
     /// Records a status report against the part it reports on. The delivery becomes

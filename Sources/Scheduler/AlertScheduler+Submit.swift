@@ -15,6 +15,8 @@ public struct SubmitResult: Sendable, Equatable {
         case expired
         /// A `Cancel` with no all-clear to send; the cancelled alerts stopped.
         case cancelledOnly
+        /// A `Cancel` whose references match no active alert of its sender; nothing changed.
+        case nothingToCancel
     }
 
     public var disposition: Disposition
@@ -24,6 +26,8 @@ public struct SubmitResult: Sendable, Equatable {
     public var imDeliveries: Int = 0
     /// Audience group names that matched no group.
     public var unknownGroups: [String] = []
+    /// Contacts in the audience with no valid phone number, by id.
+    public var unreachableContacts: [Int64] = []
     /// Earlier alerts this one cancelled or superseded, by row id.
     public var closedAlerts: [Int64] = []
 }
@@ -42,17 +46,11 @@ extension AlertScheduler {
     ///
     /// `Test` and `Exercise` alerts go to the test audience with their label in the texts.
     /// An alert that expired on arrival is recorded and not sent.
-    /// - Throws: `SchedulerError` for an alert without identifier or texts; storage errors as they come.
+    /// - Throws: `SchedulerError` for an invalid identifier or sender, missing or blank texts,
+    ///   or a text longer than an SMS can be; storage errors as they come.
     @discardableResult
     public func submit(_ submitted: Alert) async throws -> SubmitResult {
-        guard !submitted.identifier.isEmpty else {
-            throw SchedulerError(reason: LocalizedText(zh: "警报缺少标识符（identifier）；请为每条警报设置唯一标识", en: "the alert has no identifier; give every alert a unique one"))
-        }
-        guard !submitted.texts.isEmpty || submitted.messageType == .cancel else {
-            throw SchedulerError(
-                reason: LocalizedText(
-                    zh: "警报“\(submitted.identifier)”没有任何语言的文本；请至少提供中文文本", en: "alert '\(submitted.identifier)' has no text in any language; give at least the Chinese text"))
-        }
+        try Self.validate(submitted)
         let time = now
         var labelled = submitted
         if labelled.isForTestAudience {
@@ -66,7 +64,7 @@ extension AlertScheduler {
         let submittedAlert = labelled
         let outcome = try await database.transaction("submit alert") { connection -> (SubmitResult, [Int64], Alert, [DeliveryRecord]) in
             var alert = submittedAlert
-            if let existing = try SchedulerStore.alert(identifier: alert.identifier, in: connection) {
+            if let existing = try SchedulerStore.alert(sender: alert.sender, identifier: alert.identifier, in: connection) {
                 return (SubmitResult(disposition: .alreadyAccepted, alertID: existing.id), [], alert, [])
             }
             if let key = alert.triggerKey,
@@ -89,6 +87,13 @@ extension AlertScheduler {
             var closed: [StoredAlert] = []
             if alert.messageType == .cancel || alert.messageType == .update {
                 closed = try Self.close(references: alert.references, by: alert, at: time.wallMillis, in: connection)
+                if alert.messageType == .cancel, closed.isEmpty {
+                    let id = try SchedulerStore.insertAlert(alert, state: "done", at: time.wallMillis, in: connection)
+                    try AuditLog.append(
+                        actor: alert.source.rawValue, action: "alert.cancelMatchedNothing", subject: "alert:\(id)",
+                        detail: "references: \(alert.references.map(\.identifier).joined(separator: ", "))", at: time.wallMillis, in: connection)
+                    return (SubmitResult(disposition: .nothingToCancel, alertID: id), [], alert, [])
+                }
                 if alert.audience.isEmpty {
                     alert.audience = Array(Set(closed.flatMap(\.audience))).sorted()
                 }
@@ -97,6 +102,7 @@ extension AlertScheduler {
             var deliveries: [NewDelivery] = []
             var escalations: [PlannedEscalation] = []
             var unknownGroups: [String] = []
+            var unreachableContacts: [Int64] = []
             if alert.messageType == .cancel {
                 if alert.texts.isEmpty {
                     alert.texts = Self.allClearTexts(for: closed, cancel: alert, composer: settings.composer)
@@ -119,6 +125,7 @@ extension AlertScheduler {
             if deliveries.isEmpty && !(alert.messageType == .cancel && settings.allClear == .reached) {
                 let audience = try SchedulerStore.resolve(alert.audience, in: connection)
                 unknownGroups = audience.unknownGroups
+                unreachableContacts = audience.unreachableContacts
                 let plan = Planner.plan(
                     priority: alert.priority, recipients: audience.recipients, sequences: audience.sequences, targets: audience.targets,
                     uplink: uplink, localMinute: localMinute)
@@ -144,6 +151,7 @@ extension AlertScheduler {
                 at: time.wallMillis, in: connection)
             let result = SubmitResult(
                 disposition: .planned, alertID: id, smsDeliveries: sms, imDeliveries: deliveries.count - sms, unknownGroups: unknownGroups,
+                unreachableContacts: unreachableContacts,
                 closedAlerts: closed.map(\.id))
             return (result, closed.map(\.id), alert, written)
         }
@@ -175,6 +183,15 @@ extension AlertScheduler {
         case .alreadyAccepted: logger.info("alert already accepted", fields)
         case .expired: logger.warning("alert expired on arrival; not sent", fields)
         case .cancelledOnly: logger.notice("alerts cancelled", fields)
+        case .nothingToCancel:
+            logger.warning(
+                "Cancel matched no active alert of its sender; nothing changed",
+                ["alert.identifier": .plain(alert.identifier), "alert.references": .plain(alert.references.map(\.identifier).joined(separator: ","))])
+        }
+        if !result.unreachableContacts.isEmpty {
+            logger.error(
+                "contacts without a valid phone number get no SMS; correct their numbers",
+                ["alert.id": .plain(String(result.alertID)), "contacts": .plain(result.unreachableContacts.map(String.init).joined(separator: ","))])
         }
         if !result.unknownGroups.isEmpty {
             logger.error("audience names unknown groups", ["alert.id": .plain(String(result.alertID)), "groups": .plain(result.unknownGroups.joined(separator: ","))])
@@ -185,12 +202,17 @@ extension AlertScheduler {
     }
 
     /// Stops the alerts a Cancel or an Update refers to: pending deliveries closed, escalations ended.
+    ///
+    /// Only the sender of an alert may cancel or update it, and a `Test` or `Exercise` message
+    /// only touches alerts of the same status, so a drill can never withdraw a real alarm.
     private static func close(references: [CAPReference], by alert: Alert, at now: Int64, in connection: Connection) throws -> [StoredAlert] {
         let cancel = alert.messageType == .cancel
         var closed: [StoredAlert] = []
         for reference in references {
-            guard let earlier = try SchedulerStore.alert(identifier: reference.identifier, in: connection), earlier.sender == reference.sender,
-                earlier.state == "active" || earlier.state == "done"
+            guard reference.sender == alert.sender,
+                let earlier = try SchedulerStore.alert(sender: reference.sender, identifier: reference.identifier, in: connection),
+                earlier.state == "active" || earlier.state == "done",
+                earlier.status == alert.status.rawValue
             else { continue }
             let count = try DeliveryStore.closePending(
                 alertID: earlier.id, state: cancel ? "cancelled" : "superseded", cause: "\(alert.messageType.rawValue) \(alert.identifier)",
@@ -205,13 +227,14 @@ extension AlertScheduler {
         return closed
     }
 
-    /// Returns one delivery per SMS recipient and IM target that the alerts reached, for an all-clear.
+    /// Returns one delivery per SMS recipient and IM target that the alerts reached, for an
+    /// all-clear; a send still in flight counts, because it may well arrive.
     private static func reached(by alertIDs: [Int64], in connection: Connection) throws -> [NewDelivery] {
         guard !alertIDs.isEmpty else { return [] }
         return try connection.query(
             """
             SELECT channel, recipient_e164, min(contact_id) AS contact_id, target_id, min(language) AS language FROM deliveries
-            WHERE alert_id IN (SELECT value FROM json_each(?)) AND state IN ('sent', 'delivered', 'unknown')
+            WHERE alert_id IN (SELECT value FROM json_each(?)) AND state IN ('sending', 'sent', 'delivered', 'unknown')
             GROUP BY channel, recipient_e164, target_id ORDER BY min(id)
             """, [.text("[" + alertIDs.map(String.init).joined(separator: ",") + "]")], operation: "deliveries.reached"
         ).map {
@@ -244,5 +267,56 @@ extension AlertScheduler {
             labelled.imRenders[channel]?.text = label + message.text
         }
         return labelled
+    }
+
+    /// Checks what a submitted alert must satisfy before anything is stored.
+    ///
+    /// CAP 1.2 forbids white space, commas and the characters `<` and `&` in identifiers and
+    /// senders, and the stored references are "sender,identifier,sent" entries separated by
+    /// spaces, so such a value could never be referenced.
+    static func validate(_ alert: Alert) throws(SchedulerError) {
+        for (field, value) in [("identifier", alert.identifier), ("sender", alert.sender)] {
+            guard !value.isEmpty else {
+                throw SchedulerError(
+                    reason: LocalizedText(zh: "警报缺少 \(field)；请为每条警报设置唯一的 \(field)", en: "the alert has no \(field); give every alert one"))
+            }
+            let forbidden = value.unicodeScalars.first {
+                $0.properties.isWhitespace || $0 == "," || $0 == "<" || $0 == "&" || $0.properties.generalCategory == .control
+            }
+            if let forbidden {
+                let shown =
+                    forbidden.properties.generalCategory == .control || forbidden.properties.isWhitespace
+                    ? "U+" + String(forbidden.value, radix: 16, uppercase: true) : String(forbidden)
+                let visible = value.escapingControlCharacters()
+                throw SchedulerError(
+                    reason: LocalizedText(
+                        zh: "警报的 \(field)“\(visible)”含有不允许的字符 \(shown)；CAP 不允许空白、逗号、< 和 &，请删除这些字符",
+                        en: "the alert's \(field) '\(visible)' contains \(shown); CAP forbids white space, commas, < and &, so remove them"))
+            }
+        }
+
+        guard !alert.texts.isEmpty || alert.messageType == .cancel else {
+            throw SchedulerError(
+                reason: LocalizedText(
+                    zh: "警报“\(alert.identifier)”没有任何语言的文本；请至少提供中文文本",
+                    en: "alert '\(alert.identifier)' has no text in any language; give at least the Chinese text"))
+        }
+        for text in alert.texts {
+            let language = LocalizedText(zh: text.language == .chinese ? "中文" : "英文", en: text.language == .chinese ? "Chinese" : "English")
+            guard !text.smsText.trimmingWhitespace().isEmpty else {
+                throw SchedulerError(
+                    reason: LocalizedText(
+                        zh: "警报“\(alert.identifier)”的\(language.chinese)短信文本为空；请填写要发送的内容",
+                        en: "alert '\(alert.identifier)' has a blank \(language.english) SMS text; write the text to send"))
+            }
+            do {
+                _ = try SMSSegments.count(text.smsText)
+            } catch {
+                throw SchedulerError(
+                    reason: LocalizedText(
+                        zh: "警报“\(alert.identifier)”的\(language.chinese)短信文本超过一条长短信的上限 255 段；请缩短文本（\(error.message(.chinese))）",
+                        en: "alert '\(alert.identifier)' has an \(language.english) SMS text longer than 255 parts, the most one concatenated SMS can have; shorten it (\(error.description))"))
+            }
+        }
     }
 }

@@ -15,14 +15,15 @@ enum EscalationStore {
             [.integer(alertID), .integer(groupID), .integer(Int64(nextPosition))], operation: "escalations.insert")
     }
 
-    /// Starts the clock of every waiting escalation of `alertID` whose group has `contactID`.
+    /// Starts the clock of every waiting escalation of `alertID` whose group has `contactID`,
+    /// or brings it forward when `dueAt` is sooner than the time already set.
     static func arm(alertID: Int64, contactID: Int64, dueAt: Int64, in connection: Connection) throws(StorageError) {
         try connection.query(
             """
             UPDATE escalations SET due_at = ?
-            WHERE alert_id = ? AND state = 'waiting' AND due_at IS NULL
+            WHERE alert_id = ? AND state = 'waiting' AND (due_at IS NULL OR due_at > ?)
                 AND group_id IN (SELECT group_id FROM group_members WHERE contact_id = ?)
-            """, [.integer(dueAt), .integer(alertID), .integer(contactID)], operation: "escalations.arm")
+            """, [.integer(dueAt), .integer(alertID), .integer(dueAt), .integer(contactID)], operation: "escalations.arm")
     }
 
     struct Due: Sendable {
@@ -54,7 +55,10 @@ enum EscalationStore {
             FROM group_members m JOIN contacts c ON c.id = m.contact_id
             WHERE m.group_id = ? ORDER BY m.position, c.id
             """, [.integer(groupID)], operation: "escalations.members"
-        ).map { ($0["id"].int64 ?? 0, $0["phone"].string, $0["language"].string ?? "zh") }
+        ).map { (row) throws(StorageError) in
+            let contactID = row["id"].int64 ?? 0
+            return (contactID, try SchedulerStore.usablePhone(row["phone"].string, contactID: contactID, in: connection), row["language"].string ?? "zh")
+        }
     }
 
     static func advance(alertID: Int64, groupID: Int64, to position: Int, in connection: Connection) throws(StorageError) {

@@ -146,11 +146,14 @@ public enum Planner {
             for contactID in sequenced where membership[contactID, default: 0] <= sequencedCounts[contactID, default: 0] {
                 onlyInSequence.insert(contactID)
             }
+            // The first member who can receive an SMS starts the sequence; one without a phone
+            // number is skipped, or the group would never be alerted.
+            let reachable = Set(recipients.filter { !$0.phones.isEmpty }.map(\.contactID))
             for sequence in sequences {
-                guard let first = sequence.contactIDs.first else { continue }
-                firstOfSequence.insert(first)
-                if sequence.contactIDs.count > 1 {
-                    escalations.append(PlannedEscalation(groupID: sequence.groupID, nextPosition: 1))
+                guard let index = sequence.contactIDs.firstIndex(where: reachable.contains) else { continue }
+                firstOfSequence.insert(sequence.contactIDs[index])
+                if index + 1 < sequence.contactIDs.count {
+                    escalations.append(PlannedEscalation(groupID: sequence.groupID, nextPosition: index + 1))
                 }
             }
         }

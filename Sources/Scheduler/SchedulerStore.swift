@@ -1,6 +1,7 @@
 import Alerting
 import Foundation
 import Core
+import SMS
 import Storage
 
 /// An alert row as the scheduler reads it back.
@@ -35,6 +36,8 @@ struct ResolvedAudience: Sendable {
     var targets: [PlanTarget] = []
     /// Group names that matched no group.
     var unknownGroups: [String] = []
+    /// Contacts with no valid phone number, who can get no SMS.
+    var unreachableContacts: [Int64] = []
 }
 
 /// The SQL the scheduler runs, each statement backed by an index of the schema.
@@ -70,9 +73,12 @@ enum SchedulerStore {
         return alertID
     }
 
-    static func alert(identifier: String, in connection: Connection) throws(StorageError) -> StoredAlert? {
-        try connection.query("SELECT \(alertColumns) FROM alerts WHERE identifier = ?", [.text(identifier)], operation: "alerts.byIdentifier")
-            .first.map(StoredAlert.init)
+    /// Returns the alert a sender sent with `identifier`: CAP identifiers are unique per sender.
+    static func alert(sender: String, identifier: String, in connection: Connection) throws(StorageError) -> StoredAlert? {
+        try connection.query(
+            "SELECT \(alertColumns) FROM alerts WHERE sender = ? AND identifier = ?", [.text(sender), .text(identifier)],
+            operation: "alerts.byIdentifier"
+        ).first.map(StoredAlert.init)
     }
 
     static func alert(id: Int64, in connection: Connection) throws(StorageError) -> StoredAlert? {
@@ -82,7 +88,8 @@ enum SchedulerStore {
     /// Returns the latest alert the same trigger raised since `since`.
     static func alert(triggerKey: String, since: Int64, in connection: Connection) throws(StorageError) -> StoredAlert? {
         try connection.query(
-            "SELECT \(alertColumns) FROM alerts WHERE trigger_key = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+            // A cancelled alert does not hold back the next press: the first was a false alarm.
+            "SELECT \(alertColumns) FROM alerts WHERE trigger_key = ? AND created_at > ? AND state != 'cancelled' ORDER BY created_at DESC LIMIT 1",
             [.text(triggerKey), .integer(since)], operation: "alerts.byTrigger"
         ).first.map(StoredAlert.init)
     }
@@ -129,9 +136,11 @@ enum SchedulerStore {
             """, [.text(names)], operation: "audience.members"
         ) { row in
             let contactID = row.int64(0) ?? 0
+            let phone = try usablePhone(row.string(9), contactID: contactID, in: connection)
+            if phone == nil { audience.unreachableContacts.append(contactID) }
             recipients.append(
                 PlanRecipient(
-                    contactID: contactID, name: row.string(1) ?? "", phones: row.string(9).map { [$0] } ?? [],
+                    contactID: contactID, name: row.string(1) ?? "", phones: phone.map { [$0] } ?? [],
                     roleRank: Int(row.int64(3) ?? 100), quietStartMinute: row.int64(4).map { Int($0) },
                     quietEndMinute: row.int64(5).map { Int($0) }, language: row.string(2) == "en" ? .english : .chinese))
             if row.int64(7) == 1, let groupID = row.int64(6) {
@@ -156,7 +165,7 @@ enum SchedulerStore {
         return audience
     }
 
-    /// Returns the members, with their first phone number, of the groups an IM target serves.
+    /// Returns the members, with their first valid phone number, of the groups an IM target serves.
     static func members(servedBy targetID: Int64, in connection: Connection) throws(StorageError) -> [PlanRecipient] {
         try connection.query(
             """
@@ -167,12 +176,38 @@ enum SchedulerStore {
             JOIN contacts c ON c.id = m.contact_id
             WHERE tg.target_id = ?
             """, [.integer(targetID)], operation: "audience.byTarget"
-        ).map {
-            PlanRecipient(
-                contactID: $0["id"].int64 ?? 0, name: $0["name"].string ?? "", phones: $0["phone"].string.map { [$0] } ?? [],
-                roleRank: $0["role_rank"].int ?? 100, quietStartMinute: $0["quiet_start_minute"].int,
-                quietEndMinute: $0["quiet_end_minute"].int, language: Language(code: $0["language"].string ?? "zh") ?? .chinese)
+        ).map { (row) throws(StorageError) -> PlanRecipient in
+            let contactID = row["id"].int64 ?? 0
+            return PlanRecipient(
+                contactID: contactID, name: row["name"].string ?? "",
+                phones: try usablePhone(row["phone"].string, contactID: contactID, in: connection).map { [$0] } ?? [],
+                roleRank: row["role_rank"].int ?? 100, quietStartMinute: row["quiet_start_minute"].int,
+                quietEndMinute: row["quiet_end_minute"].int, language: Language(code: row["language"].string ?? "zh") ?? .chinese)
         }
+    }
+
+    /// Returns a contact's number as E.164 when it can take an SMS: the first stored number,
+    /// else the first of the others that parses.
+    ///
+    /// Numbers come in through imports and the console, which check them, but a database
+    /// edited by hand may hold anything. A number already in E.164 takes a byte check, so an
+    /// audience of 100,000 costs no full parse.
+    static func usablePhone(_ first: String?, contactID: Int64, in connection: Connection) throws(StorageError) -> String? {
+        if let first, isPlainE164(first) { return first }
+        if let first, let number = try? PhoneNumber(parsing: first) { return number.e164 }
+        let others = try connection.query(
+            "SELECT e164 FROM contact_phones WHERE contact_id = ? ORDER BY position, e164", [.integer(contactID)], operation: "contactPhones.all")
+        for row in others {
+            if let stored = row["e164"].string, let number = try? PhoneNumber(parsing: stored) { return number.e164 }
+        }
+        return nil
+    }
+
+    /// Returns whether the text is `+` and 8 to 15 digits, the first not 0.
+    static func isPlainE164(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 9, bytes.count <= 16, bytes[0] == UInt8(ascii: "+"), bytes[1] != UInt8(ascii: "0") else { return false }
+        return bytes.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// Returns the SMS recipients an alert already has, in any state, so fallback adds no second SMS.

@@ -226,14 +226,46 @@ public enum Schema {
         """
 
     static let scheduler = """
-        -- The trigger that raised an alert, so a repeat within the window raises nothing new.
-        ALTER TABLE alerts ADD COLUMN trigger_key TEXT;
+        -- Alerts are rebuilt: CAP identifiers are unique per sender, not per box, so two feeds
+        -- may both send an alert "1". New columns: the trigger that raised the alert (a repeat
+        -- within the window raises nothing new), the contact groups it went to as a JSON array
+        -- (an Update without an audience of its own inherits them), and its event in the
+        -- box's language (CAP info/event) for the all-clear's text.
+        CREATE TABLE alerts_rebuilt (
+            id INTEGER PRIMARY KEY,
+            identifier TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (
+                status = 'Actual' OR status = 'Exercise' OR status = 'System' OR status = 'Test' OR status = 'Draft'),
+            message_type TEXT NOT NULL CHECK (
+                message_type = 'Alert' OR message_type = 'Update' OR message_type = 'Cancel' OR message_type = 'Ack'
+                OR message_type = 'Error'),
+            -- CAP references: "sender,identifier,sent" entries separated by spaces.
+            references_text TEXT,
+            priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 3),
+            urgency TEXT,
+            severity TEXT,
+            certainty TEXT,
+            expires_at INTEGER,
+            -- The trigger: gpio, console, sms_command, cap, mqtt.
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'active' CHECK (
+                state = 'active' OR state = 'superseded' OR state = 'cancelled' OR state = 'expired' OR state = 'done'),
+            created_at INTEGER NOT NULL,
+            trigger_key TEXT,
+            audience TEXT NOT NULL DEFAULT '[]',
+            event TEXT,
+            UNIQUE (sender, identifier)
+        );
+        INSERT INTO alerts_rebuilt (id, identifier, sender, sent_at, status, message_type, references_text, priority, urgency,
+            severity, certainty, expires_at, source, state, created_at)
+        SELECT id, identifier, sender, sent_at, status, message_type, references_text, priority, urgency, severity, certainty,
+            expires_at, source, state, created_at FROM alerts;
+        DROP TABLE alerts;
+        ALTER TABLE alerts_rebuilt RENAME TO alerts;
+        CREATE INDEX alerts_by_state ON alerts(state, priority);
         CREATE INDEX alerts_by_trigger ON alerts(trigger_key, created_at) WHERE trigger_key IS NOT NULL;
-        -- The contact group names the alert went to, as a JSON array; an Update without an
-        -- audience of its own inherits it.
-        ALTER TABLE alerts ADD COLUMN audience TEXT NOT NULL DEFAULT '[]';
-        -- What happened, in the box's language (CAP info/event), for the all-clear's text.
-        ALTER TABLE alerts ADD COLUMN event TEXT;
 
         -- Each IM channel's rendering of the text, as a JSON object by channel name.
         ALTER TABLE alert_texts ADD COLUMN im_renders TEXT NOT NULL DEFAULT '{}';

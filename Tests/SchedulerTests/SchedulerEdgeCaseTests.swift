@@ -9,7 +9,7 @@ import Testing
 
 /// Adversarial scheduler cases that the scheduler handles: restarts, order, Cancel and
 /// Update, acknowledgements and log privacy.
-@Suite struct ReviewCheckTests {
+@Suite struct SchedulerEdgeCaseTests {
     static let unlimited = SMSBudget.Limits(perMinute: 100_000, perHour: 100_000, perDay: 100_000, reservePerHour: 0, reservePerDay: 0)
 
     // MARK: - Durability
@@ -194,7 +194,7 @@ import Testing
         #expect(first.smsDeliveries == 4)
         #expect(second.smsDeliveries == 4)
         #expect(try await fixture.counts(alertID: first.alertID)["superseded"] == 4)
-        await fixture.drainSMS()
+        _ = await fixture.drainSMS()
         #expect(Set(fixture.sms.sent.map(\.text)) == ["闭馆至周五"])
     }
 
