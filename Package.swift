@@ -61,6 +61,9 @@ let package = Package(
         // Feishu and signed webhooks, response classification and a libcurl client.
         .target(name: "Uplink", dependencies: ["CCurl", "CCrypto", "Core", "Hardware", "Alerting"], swiftSettings: strictSettings),
 
+        // libssl from Debian (libssl-dev), for the TLS side of the simulator's fake IM servers.
+        .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
@@ -71,6 +74,12 @@ let package = Package(
         .target(
             name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
+        // Fake WeCom, DingTalk, Feishu and signed-webhook servers on 127.0.0.1 that check
+        // what the real services check. They verify signatures with their own HMAC call, so
+        // they do not depend on Uplink, whose signing they test.
+        .target(
+            name: "IMFakes", dependencies: ["Core", "Hardware", "CCrypto", "CSSL"], path: "simulator/Sources/IMFakes",
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
