@@ -72,7 +72,7 @@ let package = Package(
         // The simulator: modems on pseudo-terminals, the carrier behind them, faults, replay and
         // a control socket, so that every behaviour of the box runs without hardware.
         .target(
-            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
+            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware", "IMFakes"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
         // Fake WeCom, DingTalk, Feishu and signed-webhook servers on 127.0.0.1 that check
         // what the real services check. They verify signatures with their own HMAC call, so
