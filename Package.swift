@@ -110,6 +110,8 @@ let package = Package(
         // Servers/ contains the loopback HTTP and TLS server that the client tests start.
         .testTarget(
             name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Core"], exclude: ["Servers"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Core", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
