@@ -8,9 +8,9 @@ import Foundation
 /// with the timestamp within one hour. A failure is code 19021, a keyword miss 19024. The
 /// body may take 20 KB; a larger or malformed one is 9499 `Bad Request`. Each bot takes 5
 /// messages a second and 100 a minute, then 11232, or HTTP 400 with 9499 `too many
-/// request` as observed in the field.
-/// NOTE: Feishu documents no code for an unknown hook token; 19001 is unverified. Whether
-/// 9499 `Bad Request` comes with HTTP 400 or 200 is unverified too; this fake sends 400.
+/// request` as observed in the field. Every other response is HTTP 200.
+/// NOTE: Feishu documents no code for an unknown hook token, so 19001 is unverified. Nor is
+/// it known whether 9499 `Bad Request`, 19021 and 19024 come with HTTP 200 or 4xx.
 enum FeishuRules {
     static let pathPrefix = "/open-apis/bot/v2/hook/"
     static let bodyLimit = 20 * 1024
@@ -35,10 +35,10 @@ enum FeishuRules {
                 reason: "the hook token belongs to no configured bot")
         }
         guard request.body.count <= bodyLimit else {
-            return .rejected(reply(9499, "Bad Request", status: 400), robot: robot.name, code: 9499, reason: "the body is \(request.body.count) bytes, over \(bodyLimit)")
+            return .rejected(reply(9499, "Bad Request"), robot: robot.name, code: 9499, reason: "the body is \(request.body.count) bytes, over \(bodyLimit)")
         }
         guard let body = FakeVerdict.jsonObject(request.body) else {
-            return .rejected(reply(9499, "Bad Request", status: 400), robot: robot.name, code: 9499, reason: "the body is not a JSON object")
+            return .rejected(reply(9499, "Bad Request"), robot: robot.name, code: 9499, reason: "the body is not a JSON object")
         }
         if let failure = signatureFailure(body, robot: robot, wallNow: wallNow) {
             return .rejected(
@@ -48,7 +48,7 @@ enum FeishuRules {
         let type = body["msg_type"] as? String ?? ""
         let text = ((body["content"] as? [String: Any])?["text"] as? String)
         if let shapeError = shapeError(body, type: type) {
-            return .rejected(reply(9499, "Bad Request", status: 400), robot: robot.name, code: 9499, reason: shapeError, text: text)
+            return .rejected(reply(9499, "Bad Request"), robot: robot.name, code: 9499, reason: shapeError, text: text)
         }
         // Keywords are searched in the text, or in the whole body for other message types.
         let searched = text ?? String(decoding: request.body, as: UTF8.self)
