@@ -72,6 +72,19 @@ import Testing
         #expect(try replay.get().status == 409)
     }
 
+    @Test func bodyOverServerCapGets413() async throws {
+        let fakes = try await IMFakeSimulator.start(robots: Self.robots)
+        var hook = try fakes.signedWebhook("hook")
+        hook.bodyLimit = 4_000_000
+        let request = try hook.request(alertID: "A1", webhookID: "msg_7", text: String(repeating: "x", count: 1_100_000), time: now, clockTrusted: true)
+        let response = try await UplinkDriver().client.post(request.http)
+        let record = try fakes.control(["op": "im_received", "api": "webhook"])["requests"] as? [[String: Any]] ?? []
+
+        #expect(response.status == 413)
+        #expect(record.first?["status"] as? Int == 413)
+        #expect(record.first?["reason"] as? String == "the body of \(request.http.body.count) bytes exceeds the server's limit of 1048576 bytes")
+    }
+
     @Test func rotatedSignatureListAccepted() async throws {
         let fakes = try await IMFakeSimulator.start(robots: Self.robots)
         let request = try fakes.signedWebhook("hook").request(alertID: "A9", webhookID: "msg_6", text: "fire", time: now, clockTrusted: true)

@@ -15,6 +15,10 @@ final class FakeHTTPConnection {
     var awaitingResponse = false
     /// Whether the server replies to the TLS handshake with plain bytes.
     var answersWithGarbage = false
+    /// Whether the server has sent its last response and discards what the client still
+    /// sends until it closes. Closing at once with unread bytes would make the kernel send
+    /// a TCP RST, which can reach the client before the response.
+    var draining = false
     var parser: HTTPRequestParser
     private(set) var isOpen = true
 
@@ -90,6 +94,13 @@ final class FakeHTTPConnection {
     /// Writes bytes past TLS, straight to the socket.
     func writeRaw(_ bytes: [UInt8]) {
         try? descriptor.writeAll(bytes)
+    }
+
+    /// Ends the sending side with `shutdown(2)`, so that the client reads the end of the
+    /// response stream while the server still reads what it sends.
+    func finishSending() {
+        _ = shutdown(descriptor.rawValue, Int32(SHUT_WR))
+        draining = true
     }
 
     /// Closes the connection; with `reset`, sets `SO_LINGER` to 0 first so that the kernel

@@ -175,7 +175,9 @@ public actor FakeHTTPServer {
         while true {
             switch connection.read() {
             case .bytes(let bytes):
-                connection.parser.append(bytes)
+                if !connection.draining {
+                    connection.parser.append(bytes)
+                }
                 continue
             case .wouldBlock:
                 break
@@ -189,7 +191,7 @@ public actor FakeHTTPServer {
     }
 
     private func answerRequests(on connection: FakeHTTPConnection) {
-        while connection.isOpen, !connection.awaitingResponse {
+        while connection.isOpen, !connection.awaitingResponse, !connection.draining {
             switch connection.parser.next() {
             case .incomplete:
                 return
@@ -197,7 +199,8 @@ public actor FakeHTTPServer {
                 handler.rejectedUnparsed(status: status, reason: reason)
                 let body = "{\"error\":\"\(reason)\"}"
                 connection.write(FakeHTTPResponse.json(body, status: status).serialized(keepAlive: false))
-                close(connection)
+                connection.finishSending()
+                return
             case .request(let request):
                 perform(handler.handle(request), for: request, on: connection)
             }

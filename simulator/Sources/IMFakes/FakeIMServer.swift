@@ -7,6 +7,10 @@ import Synchronization
 /// Requests are checked on the server's thread. Control requests read and change the same
 /// state from the simulator's thread, so the state is behind a mutex.
 public final class FakeIMServer: FakeHTTPHandler, Sendable {
+    /// The number of records kept per server; older ones are dropped, so a long run stays
+    /// within memory.
+    static let recordLimit = 100_000
+
     public let api: FakeAPI
     private let state = Mutex(FakeServerState())
     private let clock: FakeClock
@@ -77,7 +81,11 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
     }
 
     public func rejectedUnparsed(status: Int, reason: String) {
-        logger.info("request rejected before parsing", ["http.status": .plain(String(status)), "im.reason": .plain(reason)])
+        let request = FakeHTTPRequest(method: "", target: "", headers: [], body: [])
+        let verdict = FakeVerdict.rejected(.json("{}", status: status), robot: nil, code: nil, reason: reason)
+        state.withLock { state in
+            record(request, verdict: verdict, robot: nil, action: .respond(verdict.response, delay: .zero), fault: nil, in: &state)
+        }
     }
 
     public func handle(_ request: FakeHTTPRequest) -> FakeHTTPAction {
@@ -87,13 +95,15 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
             let robot = robotName(of: request, in: state)
             let fault = state.takeFault(robot: robot, connectionLevel: false, at: SystemClock().now)
 
+            // Faults that replace the check get no verdict; the others check the request first.
             var verdict: FakeVerdict?
             let action: FakeHTTPAction
             switch fault?.kind {
             case .httpStatus(let status)?:
                 action = .respond(.html(status: status), delay: .zero)
             case .reply(let status, let body)?:
-                action = .respond(FakeHTTPResponse(status: status, headers: [.init("Content-Type", "application/json; charset=utf-8")], body: Array(body.utf8)), delay: .zero)
+                let headers = [FakeHTTPResponse.HTTPField("Content-Type", "application/json; charset=utf-8")]
+                action = .respond(FakeHTTPResponse(status: status, headers: headers, body: Array(body.utf8)), delay: .zero)
             case .rateLimited?:
                 action = .respond(rateLimitedResponse(robot: robot, in: state), delay: .zero)
             case .noAnswer?:
@@ -103,14 +113,16 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
             case .close?:
                 action = .close
             case .slowAnswer(let delay)?:
-                verdict = evaluate(request, in: &state, now: now, wallNow: wallNow)
-                action = .respond(verdict!.response, delay: delay)  // set on the line above
+                let checked = evaluate(request, in: &state, now: now, wallNow: wallNow)
+                verdict = checked
+                action = .respond(checked.response, delay: delay)
             case .acceptThenClose?:
                 verdict = evaluate(request, in: &state, now: now, wallNow: wallNow)
                 action = .close
             case .tlsUntrusted?, .tlsGarbage?, nil:
-                verdict = evaluate(request, in: &state, now: now, wallNow: wallNow)
-                action = .respond(verdict!.response, delay: .zero)  // set on the line above
+                let checked = evaluate(request, in: &state, now: now, wallNow: wallNow)
+                verdict = checked
+                action = .respond(checked.response, delay: .zero)
             }
 
             record(request, verdict: verdict, robot: robot, action: action, fault: fault?.kind, in: &state)
@@ -171,6 +183,9 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
             index: index, api: api, request: request, verdict: verdict, robot: robot, status: status, fault: fault, reason: reason,
             atMilliseconds: started.duration(to: SystemClock().now).nanoseconds / 1_000_000)
         state.records.append(entry)
+        if state.records.count > Self.recordLimit {
+            state.records.removeFirst(state.records.count - Self.recordLimit)
+        }
 
         let fields: KeyValuePairs<String, LogValue> = [
             "im.index": .plain(String(index)), "im.robot": .plain(entry.robot ?? "none"), "http.status": .plain(status.map(String.init) ?? "none"),

@@ -39,7 +39,12 @@ public struct FakeRobot: Sendable, Equatable {
         keywords = []
         rateRules = api.defaultRateRules
         block = api.defaultBlock
-        rateLimitCode = [.weCom: 45009, .dingTalk: 130_101, .feishu: 11232, .webhook: 429][api]!  // every case is listed
+        switch api {
+        case .weCom: rateLimitCode = 45009
+        case .dingTalk: rateLimitCode = 130_101
+        case .feishu: rateLimitCode = 11232
+        case .webhook: rateLimitCode = 429
+        }
         oversizeCode = 45002
         duplicateStatus = 200
         legacySuccessFields = false
@@ -77,7 +82,13 @@ public struct FakeRobot: Sendable, Equatable {
             block = FakeFields.duration(fields, "block")
         }
         if let code = fields["rate_limit_code"] {
-            let allowed: [Int] = [.weCom: [45009], .dingTalk: [130_101, 410_100], .feishu: [11232, 9499], .webhook: [429, 503]][api]!  // every case is listed
+            let allowed: [Int]
+            switch api {
+            case .weCom: allowed = [45009]
+            case .dingTalk: allowed = [130_101, 410_100]
+            case .feishu: allowed = [11232, 9499]
+            case .webhook: allowed = [429]
+            }
             guard let value = (code as? NSNumber)?.intValue, allowed.contains(value) else {
                 throw IMFakeError("invalid \"rate_limit_code\" of robot \(name): a \(api) robot takes one of \(allowed)")
             }
