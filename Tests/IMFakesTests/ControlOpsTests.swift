@@ -93,3 +93,46 @@ import Testing
         #expect(outcome == .sent)
     }
 }
+
+/// Requests that the real client sends to the fakes outside the request builders.
+@Suite struct RawRequestTests {
+    static var robots: [[String: Any]] {
+        [["name": "ding", "api": "dingtalk"], ["name": "feishu", "api": "feishu"], ["name": "wecom", "api": "wecom"]]
+    }
+
+    @Test func keepAliveConnectionReused() async throws {
+        let fakes = try await IMFakeSimulator.start(robots: Self.robots)
+        let robot = try fakes.weComRobot("wecom")
+        let driver = try UplinkDriver()
+        for index in 0..<3 {
+            _ = await driver.outcome(try robot.request(.text("message \(index)")))
+        }
+        let connections = try fakes.received(robot: "wecom").compactMap { $0["connection"] as? Int }
+
+        #expect(connections == [1, 1, 1])
+    }
+
+    @Test(arguments: ["text/plain", "application/json; charset=gbk"])
+    func dingTalkContentTypeChecked(_ contentType: String) async throws {
+        let fakes = try await IMFakeSimulator.start(robots: Self.robots)
+        let url = try fakes.robot("ding")["url"] as? String ?? ""
+        let body = Array(#"{"msgtype":"text","text":{"content":"fire"}}"#.utf8)
+        let response = try await UplinkDriver().client.post(HTTPRequest(url: url, headers: [HTTPHeader("Content-Type", contentType)], body: body))
+        #expect(UplinkDriver.code(response, key: "errcode") == 43004)
+    }
+
+    @Test(arguments: [
+        (#"{"msg_type":"interactive","card":{"elements":[{"tag":"markdown","content":"**3F fire**"}]}}"#, 0),
+        (#"{"msg_type":"interactive","content":{"card":{}}}"#, 9499),
+        (#"{"msg_type":"text","content":{}}"#, 9499),
+        (#"{"msg_type":"markdown","content":{"text":"x"}}"#, 9499),
+        (#"{"msg_type":"post","content":{"post":{"zh_cn":{"title":"告警","content":[]}}}}"#, 0),
+    ])
+    func feishuMessageShapeChecked(_ body: String, _ code: Int) async throws {
+        let fakes = try await IMFakeSimulator.start(robots: Self.robots)
+        let url = try fakes.robot("feishu")["url"] as? String ?? ""
+        let response = try await UplinkDriver().client.post(
+            HTTPRequest(url: url, headers: [HTTPHeader("Content-Type", "application/json")], body: Array(body.utf8)))
+        #expect(UplinkDriver.code(response, key: "code") == code)
+    }
+}

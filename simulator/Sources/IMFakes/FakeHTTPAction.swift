@@ -27,7 +27,9 @@ public protocol FakeHTTPHandler: Sendable {
     /// Returns the fault to apply to a new TLS connection, or nil for a normal handshake.
     func connectionFault() -> FakeConnectionFault?
     /// Returns the action for one complete request.
-    func handle(_ request: FakeHTTPRequest) -> FakeHTTPAction
+    /// - Parameter connection: the number of the connection that carried the request,
+    ///   counted from 1 per server, so that recordings show which requests shared one.
+    func handle(_ request: FakeHTTPRequest, connection: Int) -> FakeHTTPAction
     /// Notes a request the server rejected before the handler saw it, such as one over the
     /// size cap.
     func rejectedUnparsed(status: Int, reason: String)

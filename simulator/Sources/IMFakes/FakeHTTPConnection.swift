@@ -6,6 +6,8 @@ import Hardware
 ///
 /// Only the server actor uses it, on the server's event loop thread.
 final class FakeHTTPConnection {
+    /// The connection's number on its server, from 1.
+    let number: Int
     let descriptor: FileDescriptor
     /// The TLS session, or nil on a plain connection.
     private(set) var tls: OpaquePointer?
@@ -29,7 +31,8 @@ final class FakeHTTPConnection {
         case closed
     }
 
-    init(descriptor: FileDescriptor, tls context: TLSContext?, bodyLimit: Int) {
+    init(number: Int, descriptor: FileDescriptor, tls context: TLSContext?, bodyLimit: Int) {
+        self.number = number
         self.descriptor = descriptor
         parser = HTTPRequestParser(bodyLimit: bodyLimit)
         if let context {

@@ -28,6 +28,8 @@ public actor FakeHTTPServer {
     private let bodyLimit: Int
     private let logger: Logger
     private var connections: [Int32: FakeHTTPConnection] = [:]
+    /// The number of connections accepted so far.
+    private var acceptedCount = 0
     private var stopped = false
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) and starts the server's thread; call
@@ -130,7 +132,9 @@ public actor FakeHTTPServer {
                 case nil: break
                 }
             }
-            let connection = FakeHTTPConnection(descriptor: FileDescriptor(rawValue: descriptor), tls: context, bodyLimit: bodyLimit)
+            acceptedCount += 1
+            let connection = FakeHTTPConnection(
+                number: acceptedCount, descriptor: FileDescriptor(rawValue: descriptor), tls: context, bodyLimit: bodyLimit)
             connection.answersWithGarbage = garbage
             connections[descriptor] = connection
             // The closures capture the descriptor, not the connection, which stays in the
@@ -202,7 +206,7 @@ public actor FakeHTTPServer {
                 connection.finishSending()
                 return
             case .request(let request):
-                perform(handler.handle(request), for: request, on: connection)
+                perform(handler.handle(request, connection: connection.number), for: request, on: connection)
             }
         }
     }

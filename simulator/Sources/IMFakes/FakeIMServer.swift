@@ -84,11 +84,11 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
         let request = FakeHTTPRequest(method: "", target: "", headers: [], body: [])
         let verdict = FakeVerdict.rejected(.json("{}", status: status), robot: nil, code: nil, reason: reason)
         state.withLock { state in
-            record(request, verdict: verdict, robot: nil, action: .respond(verdict.response, delay: .zero), fault: nil, in: &state)
+            record(request, connection: nil, verdict: verdict, robot: nil, action: .respond(verdict.response, delay: .zero), fault: nil, in: &state)
         }
     }
 
-    public func handle(_ request: FakeHTTPRequest) -> FakeHTTPAction {
+    public func handle(_ request: FakeHTTPRequest, connection: Int) -> FakeHTTPAction {
         let now = clock.now
         let wallNow = clock.wallNow
         return state.withLock { state in
@@ -125,7 +125,7 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
                 action = .respond(checked.response, delay: .zero)
             }
 
-            record(request, verdict: verdict, robot: robot, action: action, fault: fault?.kind, in: &state)
+            record(request, connection: connection, verdict: verdict, robot: robot, action: action, fault: fault?.kind, in: &state)
             return action
         }
     }
@@ -161,8 +161,8 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
     }
 
     private func record(
-        _ request: FakeHTTPRequest, verdict: FakeVerdict?, robot: String?, action: FakeHTTPAction, fault: FakeFault.Kind?,
-        in state: inout FakeServerState
+        _ request: FakeHTTPRequest, connection: Int?, verdict: FakeVerdict?, robot: String?, action: FakeHTTPAction,
+        fault: FakeFault.Kind?, in state: inout FakeServerState
     ) {
         let status: Int?
         var reason: String?
@@ -180,7 +180,7 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
         }
         let index = sequence.next()
         let entry = IMRecord(
-            index: index, api: api, request: request, verdict: verdict, robot: robot, status: status, fault: fault, reason: reason,
+            index: index, api: api, connection: connection, request: request, verdict: verdict, robot: robot, status: status, fault: fault, reason: reason,
             atMilliseconds: started.duration(to: SystemClock().now).nanoseconds / 1_000_000)
         state.records.append(entry)
         if state.records.count > Self.recordLimit {

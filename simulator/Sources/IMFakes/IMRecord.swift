@@ -5,6 +5,9 @@ public struct IMRecord: Sendable, Equatable {
     /// The position among the requests of all fake servers, from 0.
     public let index: Int
     public let api: FakeAPI
+    /// The number of the connection that carried the request, from 1 per server, or nil
+    /// for a request rejected before parsing.
+    public let connection: Int?
     /// The robot the request named, or nil when it named none that is configured.
     public let robot: String?
     public let method: String
@@ -30,11 +33,12 @@ public struct IMRecord: Sendable, Equatable {
     public let atMilliseconds: Int64
 
     init(
-        index: Int, api: FakeAPI, request: FakeHTTPRequest, verdict: FakeVerdict?, robot: String?, status: Int?, fault: FakeFault.Kind?,
+        index: Int, api: FakeAPI, connection: Int?, request: FakeHTTPRequest, verdict: FakeVerdict?, robot: String?, status: Int?, fault: FakeFault.Kind?,
         reason: String? = nil, atMilliseconds: Int64
     ) {
         self.index = index
         self.api = api
+        self.connection = connection
         self.robot = verdict?.robot ?? robot
         method = request.method
         target = request.target
@@ -56,7 +60,7 @@ public struct IMRecord: Sendable, Equatable {
     /// The record as a JSON object for control replies.
     var json: [String: Any] {
         [
-            "index": index, "api": api.rawValue, "robot": robot ?? NSNull(), "method": method, "target": target, "headers": headers,
+            "index": index, "api": api.rawValue, "connection": connection ?? NSNull(), "robot": robot ?? NSNull(), "method": method, "target": target, "headers": headers,
             "body": body, "accepted": accepted, "status": status ?? NSNull(), "code": code ?? NSNull(), "reason": reason,
             "text": text ?? NSNull(), "fault": fault ?? NSNull(), "at_ms": atMilliseconds,
         ]
