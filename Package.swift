@@ -66,6 +66,9 @@ let package = Package(
             name: "Uplink", dependencies: ["CCurl", "CCrypto", "CMosquitto", "Core", "Hardware", "Alerting", "Scheduler"],
             swiftSettings: strictSettings),
 
+        // libssl from Debian (libssl-dev), for the TLS side of the simulator's fake IM servers.
+        .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
@@ -74,11 +77,17 @@ let package = Package(
         // The simulator: modems on pseudo-terminals, the carrier behind them, faults, replay and
         // a control socket, so that every behaviour of the box runs without hardware.
         .target(
-            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware"],
+            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware", "IMFakes"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
         // Network faults for tests and the simulator: a loopback TCP proxy that can refuse or
         // silently drop traffic.
         .target(name: "NetFaults", path: "simulator/Sources/NetFaults", swiftSettings: strictSettings),
+        // Fake WeCom, DingTalk, Feishu and signed-webhook servers on 127.0.0.1 that check
+        // what the real services check. They verify signatures with their own HMAC call, so
+        // they do not depend on Uplink, whose signing they test.
+        .target(
+            name: "IMFakes", dependencies: ["Core", "Hardware", "CCrypto", "CSSL"], path: "simulator/Sources/IMFakes",
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
@@ -118,6 +127,8 @@ let package = Package(
         // Tests against a real mosquitto broker that the harness starts on loopback.
         .testTarget(
             name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Core", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

@@ -54,6 +54,14 @@ public final class SimulatorProcess {
         return messages.compactMap { $0["text"] as? String }
     }
 
+    /// Sends SIGTERM and returns at once, so that a caller on the concurrency pool never
+    /// blocks. `stop()` then waits for the exit and removes the directory.
+    public func requestStop() {
+        if process.isRunning {
+            process.terminate()
+        }
+    }
+
     public func stop() {
         if process.isRunning {
             process.terminate()

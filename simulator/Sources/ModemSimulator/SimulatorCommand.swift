@@ -2,6 +2,7 @@ public import Core
 import Foundation
 import Glibc
 import Hardware
+import IMFakes
 
 /// The `alertbox-sim` command line.
 public enum SimulatorCommand {
@@ -32,6 +33,9 @@ public enum SimulatorCommand {
           --chaos-every S        mean seconds between random faults (default 20)
           --chaos-for S          seconds over which random faults are drawn (default 600)
           --seed N               seed of latencies and noise (default 1)
+          --im                   run fake WeCom, DingTalk, Feishu and webhook servers on 127.0.0.1
+          --im-tls               the same, over TLS with a self-signed certificate in DIR/im-tls
+          --im-config FILE       the same, with the robots and settings of a JSON file
 
         Options of replay:
           replay FILE --port PATH [--timeout S]
@@ -125,6 +129,9 @@ public enum SimulatorCommand {
         let runtime = try SimulatorRuntime(
             simulation: Simulation(modems: modems, network: network, seed: UInt64(options.int("--seed") ?? 1)),
             layout: layout, faults: faults, logger: logger)
+        if let configuration = try imConfiguration(options) {
+            runtime.imFakes = try IMFakeHub.startAndWait(configuration, directory: layout.directory, logger: logger)
+        }
         // One line on stdout tells a parent process that the ports exist.
         FileHandle.standardOutput.write(Data("ready \(layout.directory)\n".utf8))
         runtime.run(until: shouldStop)
@@ -132,12 +139,29 @@ public enum SimulatorCommand {
     }
 }
 
+/// Returns the fake IM servers' settings that `--im`, `--im-tls` and `--im-config` ask
+/// for, or nil when none of them is given.
+private func imConfiguration(_ options: Options) throws -> IMFakeConfiguration? {
+    var configuration: IMFakeConfiguration
+    if let path = options.values["--im-config"] {
+        configuration = try IMFakeConfiguration.load(path: path)
+    } else if options.flags.contains("--im") || options.flags.contains("--im-tls") {
+        configuration = IMFakeConfiguration()
+    } else {
+        return nil
+    }
+    if options.flags.contains("--im-tls") {
+        configuration.tls = true
+    }
+    return configuration
+}
+
 /// Parsed `--name value` options, flags and positional arguments.
 struct Options {
-    static let flagNames: Set<String> = ["--cap-drop"]
+    static let flagNames: Set<String> = ["--cap-drop", "--im", "--im-tls"]
     static let valueNames: Set<String> = [
         "--dir", "--modems", "--dialect", "--pin", "--sim-number", "--latency", "--cap-hour", "--cap-day", "--boot-ms",
-        "--faults", "--chaos-seed", "--chaos-every", "--chaos-for", "--seed", "--port", "--timeout",
+        "--faults", "--chaos-seed", "--chaos-every", "--chaos-for", "--seed", "--port", "--timeout", "--im-config",
     ]
     var values: [String: String] = [:]
     var flags: Set<String> = []

@@ -2,6 +2,7 @@ public import Core
 import Foundation
 import Glibc
 import Hardware
+public import IMFakes
 import SMS
 
 /// Runs a simulation on real pseudo-terminals, each behind a stable symlink, with a control
@@ -53,6 +54,9 @@ public final class SimulatorRuntime {
     private var scheduledFaults: [(at: Duration, modem: Int, fault: Fault)]
     private var directoryLock: Int32 = -1
     private let log: Logger
+    /// The fake IM servers, which take the control ops starting with `im_`, or nil when
+    /// the simulator runs without them.
+    public var imFakes: IMFakeHub?
 
     /// Opens one pseudo-terminal per modem and the control socket.
     public init(simulation: Simulation, layout: Layout, faults: [(at: Duration, modem: Int, fault: Fault)] = [], logger: Logger) throws {
@@ -258,6 +262,7 @@ public final class SimulatorRuntime {
             closePort(index)
         }
         control.close()
+        imFakes?.stopAndWait()
         log.notice("simulator stopped", ["sim.dir": .plain(layout.directory)])
         if directoryLock >= 0 {
             close(directoryLock)
@@ -285,6 +290,12 @@ public final class SimulatorRuntime {
     }
 
     private func perform(_ request: ControlRequest) throws -> [String: Any] {
+        if request.op.hasPrefix("im_") {
+            guard let imFakes else {
+                throw ControlError("op \"\(request.op)\" needs the fake IM servers; start alertbox-sim run with --im, --im-tls or --im-config FILE")
+            }
+            return try imFakes.perform(request.fields)
+        }
         switch request.op {
         case "status":
             let modems: [[String: Any]] = simulation.modems.enumerated().map { index, modem in
@@ -382,7 +393,7 @@ public final class SimulatorRuntime {
             process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
             return [:]
         default:
-            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network or power")
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power or an im_ op")
         }
     }
 }
