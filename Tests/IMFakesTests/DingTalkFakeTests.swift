@@ -130,8 +130,8 @@ import Testing
 
         #expect(outcomes[0] == .sent)
         #expect(outcomes[1] == .sent)
-        #expect(outcomes[2] == .retryLater(after: .seconds(600)))
-        #expect(outcomes[3] == .retryLater(after: .seconds(600)))
+        #expect(outcomes[2] == .rateLimited(after: .seconds(600)))
+        #expect(outcomes[3] == .rateLimited(after: .seconds(600)))
         #expect(outcomes[4] == .sent)
         #expect(try fakes.received(robot: "ding-slow")[2]["code"] as? Int == code)
     }

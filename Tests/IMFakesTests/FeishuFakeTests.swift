@@ -99,7 +99,7 @@ import Testing
         #expect(UplinkDriver.code(responses[1], key: "code") == 0)
         #expect(responses[2].status == status)
         #expect(UplinkDriver.code(responses[2], key: "code") == code)
-        #expect(ResponseClassifier().classify(responses[2], channel: .feishu) == .retryLater(after: .seconds(60)))
+        #expect(ResponseClassifier().classify(responses[2], channel: .feishu) == .rateLimited(after: .seconds(60)))
     }
 
     @Test func unknownTokenRejected() async throws {

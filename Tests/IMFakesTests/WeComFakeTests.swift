@@ -81,7 +81,7 @@ import Testing
 
         #expect(outcomes[0] == .sent)
         #expect(outcomes[1] == .sent)
-        #expect(outcomes[2] == .retryLater(after: .seconds(60)))
+        #expect(outcomes[2] == .rateLimited(after: .seconds(60)))
         #expect(try fakes.received(robot: "wecom-slow").last?["code"] as? Int == 45009)
     }
 
