@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(
-            name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Core", "TestSupport"], swiftSettings: strictSettings),
+            name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Scheduler", "Storage", "Modem", "Hardware", "Core", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.

@@ -260,11 +260,23 @@ extension AlertScheduler {
     }
 
     /// Queues delivery rows read from the database.
+    ///
+    /// An IM delivery to a target with no channel attached (a robot in the database whose
+    /// settings are missing from the configuration) can never go, so it fails at once and
+    /// falls back to SMS as its priority allows, instead of holding its lane forever.
     func enqueue(_ records: [DeliveryRecord], at time: SchedulerTime) async {
         var parts: [Int64: [String: Int]] = [:]
+        var unconfigured: [Int64: [QueuedDelivery]] = [:]
         for record in records {
             var lane = Lane.sms
             if let targetID = record.targetID { lane = .im(targetID: targetID) }
+            if let targetID = record.targetID, imChannels[targetID] == nil {
+                unconfigured[targetID, default: []].append(
+                    QueuedDelivery(
+                        id: record.id, alertID: record.alertID, priority: record.priority, lane: lane, attempt: record.attempt,
+                        language: Language(code: record.language) ?? .chinese))
+                continue
+            }
             var count = 1
             if lane == .sms {
                 if parts[record.alertID] == nil {
@@ -279,6 +291,30 @@ extension AlertScheduler {
                     language: Language(code: record.language) ?? .chinese), at: time)
         }
         wakeAll()
+        for (targetID, deliveries) in unconfigured.sorted(by: { $0.key < $1.key }) {
+            await failUnconfigured(targetID: targetID, deliveries, at: time)
+        }
+    }
+
+    private func failUnconfigured(targetID: Int64, _ deliveries: [QueuedDelivery], at time: SchedulerTime) async {
+        let cause = "IM target \(targetID) has no channel configured; add its settings to the configuration"
+        logger.error("IM deliveries to a target without a channel failed", ["im.target": .plain(String(targetID)), "deliveries": .plain(String(deliveries.count))])
+        do {
+            try await database.transaction("fail unconfigured target") { connection in
+                for delivery in deliveries {
+                    try DeliveryStore.markOutcome(delivery.id, state: "failed", cause: cause, at: time.wallMillis, in: connection)
+                }
+                try AuditLog.append(
+                    actor: "scheduler", action: "channel.missing", channel: "im", subject: "target:\(targetID)",
+                    detail: "\(deliveries.count) deliveries failed", at: time.wallMillis, in: connection)
+            }
+        } catch {
+            logger.error("unconfigured target not recorded", ["im.target": .plain(String(targetID)), "error": .plain(String(describing: error))])
+            return
+        }
+        for delivery in deliveries {
+            await fallBack(from: delivery)
+        }
     }
 
     static func partsPerLanguage(_ alert: CachedAlert) -> [String: Int] {
