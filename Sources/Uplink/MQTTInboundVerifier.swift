@@ -181,4 +181,19 @@ public struct MQTTInboundAlert: Sendable, Equatable {
         case .json(let payload): payload.identifier
         }
     }
+
+    /// Returns the alert to hand to the scheduler: a CAP document through the priority table
+    /// and the templates, a JSON alert as it came, both marked as coming from MQTT.
+    /// - Parameters:
+    ///   - audience: the groups a publisher's alerts go to, as configured for it.
+    public func alert(mapping: PriorityMapping, audience: [String], composer: AlertComposer) -> Alert {
+        switch content {
+        case .cap(let cap):
+            return Alert(cap: cap, mapping: mapping, audience: audience, composer: composer, source: .mqtt)
+        case .json(let payload):
+            var alert = payload.alert(source: .mqtt, defaultSender: publisher)
+            if alert.audience.isEmpty { alert.audience = audience }
+            return alert
+        }
+    }
 }

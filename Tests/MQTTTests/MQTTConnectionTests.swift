@@ -1,8 +1,10 @@
 import TestSupport
+import Alerting
 import Core
 import Foundation
 import NetFaults
 import Scheduler
+import Storage
 import Testing
 import Uplink
 
@@ -209,5 +211,60 @@ import Uplink
         #expect(alerts.elements.count == 1)
         await box.stop()
         await observer.stop()
+    }
+}
+
+/// An inbound CAP alert over a real broker, planned by the scheduler.
+@Suite(.serialized) struct MQTTInboundSchedulingTests {
+    @Test func signedCAPIsPlanned() async throws {
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let verifierSettings = MQTTInboundVerifier.Settings(topicPrefix: MQTTFixture.prefix, secrets: ["cma": MQTTFixture.secret])
+        let receiver = MQTTInboundReceiver(connection: box, settings: verifierSettings, clock: SystemClock(), logger: MQTTFixture.logger("inbound"))
+        let alerts = Recorder(receiver.alerts)
+        let events = Recorder(box.events)
+        try await receiver.start()
+        await box.start()
+        _ = await events.first { $0.isConnected }
+        let (observer, _) = try await MQTTFixture.observer(broker: broker)
+
+        let cap = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+              <identifier>CMA-2026-1204-001</identifier><sender>cma@weather.example.cn</sender>
+              <sent>2026-12-04T10:15:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+              <info><language>zh-CN</language><category>Met</category><event>暴雨</event><urgency>Immediate</urgency>
+                <severity>Severe</severity><certainty>Likely</certainty><senderName>气象台</senderName>
+                <headline>暴雨红色预警</headline><instruction>停止户外活动</instruction>
+                <parameter><valueName>预警级别</valueName><value>红色</value></parameter>
+                <area><areaDesc>本市</areaDesc></area></info>
+            </alert>
+            """
+        let payload = MQTTInboundVerifier.signedPayload(
+            publisher: "cma", messageID: "cap-1", time: SystemClock().wallNow, body: Array(cap.utf8), secret: MQTTFixture.secret)
+        #expect(await observer.publish(topic: "\(MQTTFixture.prefix)/inbound/cma", payload: payload, timeout: .seconds(10)) == .acknowledged)
+        let inbound = try #require(await alerts.first { _ in true }?.element)
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-inbound-\(UUID().uuidString.prefix(8)).sqlite").path
+        let database = Database(path: path, logger: MQTTFixture.logger("db"))
+        try await database.open(migrations: Schema.migrations)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await database.transaction("group") { connection in
+            try connection.query("INSERT INTO groups (name, created_at) VALUES ('全员', 0)", operation: "test")
+            try connection.query("INSERT INTO contacts (name, created_at, updated_at) VALUES ('值班员', 0, 0)", operation: "test")
+            try connection.query("INSERT INTO contact_phones (contact_id, e164) VALUES (1, '+8613800000001')", operation: "test")
+            try connection.query("INSERT INTO group_members (group_id, contact_id) VALUES (1, 1)", operation: "test")
+        }
+        let scheduler = AlertScheduler(database: database, clock: SystemClock(), logger: MQTTFixture.logger("scheduler"))
+        let alert = inbound.alert(mapping: .standard, audience: ["全员"], composer: AlertComposer())
+        #expect(alert.source == .mqtt)
+        // A red warning is life safety, so it goes by SMS even while IM works.
+        #expect(alert.priority == .lifeSafety)
+        let result = try await scheduler.submit(alert)
+        #expect(result.smsDeliveries == 1)
+
+        await box.stop()
+        await observer.stop()
+        await database.close()
     }
 }

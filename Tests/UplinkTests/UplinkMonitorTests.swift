@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Glibc
+import Hardware
 import Scheduler
 import Storage
 import Testing
@@ -61,6 +62,47 @@ import Testing
         listen(listener, 64)
         #expect(await Self.eventually { await scheduler.uplinkHealth == .up })
         #expect(await monitor.health["wecom"] == .up)
+        await monitor.stop()
+    }
+}
+
+/// Signing waits for a trusted clock, and the SMS path takes over meanwhile.
+@Suite struct ClockTrustTests {
+    @Test func clockBeforeBuildIsNeverTrusted() {
+        let clock = ManualClock(wallStart: WallTime(secondsSinceEpoch: 0))
+        #expect(!ClockTrust(policy: .assumed, clock: clock).isTrusted)
+    }
+
+    @Test func networkTimeTrustsSynchronizedPolicy() {
+        let clock = ManualClock(wallStart: WallTime(secondsSinceEpoch: 1_796_349_600))
+        let trust = ClockTrust(policy: .synchronized, clock: clock)
+        trust.networkTimeReceived()
+        #expect(trust.isTrusted)
+    }
+
+    @Test func untrustedClockRetriesNotBroken() throws {
+        let clock = ManualClock(wallStart: WallTime(secondsSinceEpoch: 0))
+        let robot = DingTalkRobot(accessToken: "token", secret: "SECsecret", baseURL: "http://127.0.0.1:9")
+        let error = #expect(throws: UplinkError.self) {
+            try robot.request(.text("告警"), time: clock.wallNow, clockTrusted: ClockTrust(policy: .assumed, clock: clock).isTrusted)
+        }
+        let outcome = error.map { ResponseClassifier().classify($0) }
+        #expect(outcome == .retryLater(after: .seconds(60)))
+    }
+
+    @Test func signedEndpointDownWhileClockUntrusted() async throws {
+        let (scheduler, database, path) = try await UplinkMonitorTests.scheduler()
+        defer {
+            Task { await database.close() }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let untrusted = ClockTrust(policy: .assumed, clock: ManualClock(wallStart: WallTime(secondsSinceEpoch: 0)))
+        let monitor = UplinkMonitor(
+            settings: .init(interval: .milliseconds(50), retryInterval: .milliseconds(50)), scheduler: scheduler, clock: SystemClock(),
+            clockTrust: untrusted, logger: UplinkMonitorTests.logger)
+        await monitor.add(.init(name: "dingtalk", address: "127.0.0.1", port: 9, targetIDs: [1], requiresTrustedClock: true))
+        await monitor.start()
+        #expect(await UplinkMonitorTests.eventually { await scheduler.uplinkHealth == .down })
         await monitor.stop()
     }
 }
