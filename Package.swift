@@ -77,7 +77,7 @@ let package = Package(
         // The simulator: modems on pseudo-terminals, the carrier behind them, faults, replay and
         // a control socket, so that every behaviour of the box runs without hardware.
         .target(
-            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware", "IMFakes"],
+            name: "ModemSimulator", dependencies: ["Core", "SMS", "ATProtocol", "Hardware", "IMFakes", "NetFaults"],
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
         // Network faults for tests and the simulator: a loopback TCP proxy that can refuse or
         // silently drop traffic.

@@ -95,3 +95,42 @@ import Uplink
         await setup.tearDown()
     }
 }
+
+/// The simulator's own proxy in front of a real broker, switched through its control socket.
+@Suite(.serialized) struct SimulatorProxyTests {
+    @Test func proxyOpRefusesAndRestoresBroker() async throws {
+        let broker = try await MosquittoBroker.start()
+        defer { broker.stop() }
+        let simulator = try SimulatorProcess(["--proxy", "mqtt=0:\(broker.port)"])
+        defer { simulator.stop() }
+
+        let listed = try simulator.control(["op": "proxy"])["proxies"] as? [[String: Any]] ?? []
+        #expect(listed.first?["name"] as? String == "mqtt")
+        #expect(listed.first?["target_port"] as? Int == Int(broker.port))
+        let listenPort = try #require(listed.first?["listen_port"] as? Int)
+
+        let settings = try MQTTFixture.settings(broker: broker, plainPort: UInt16(listenPort))
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+        #expect(await events.first(where: { $0.isConnected }) != nil)
+
+        let start = ContinuousClock.now
+        let reply = try simulator.control(["op": "proxy", "name": "mqtt", "mode": "refuse"])
+        #expect(reply["mode"] as? String == "refuse")
+        #expect(await events.first(since: start, timeout: .seconds(10)) { $0.disconnectReason != nil } != nil)
+
+        let restored = ContinuousClock.now
+        try simulator.control(["op": "proxy", "name": "mqtt", "mode": "pass"])
+        #expect(await events.first(since: restored, timeout: .seconds(30)) { $0.isConnected } != nil)
+        await box.stop()
+    }
+
+    @Test func unknownProxyNamesTheKnownOnes() throws {
+        let simulator = try SimulatorProcess(["--proxy", "mqtt=0:1"])
+        defer { simulator.stop() }
+        #expect(throws: (any Error).self) {
+            try simulator.control(["op": "proxy", "name": "web", "mode": "refuse"])
+        }
+    }
+}

@@ -1,5 +1,6 @@
 public import Core
 import Foundation
+import NetFaults
 import Glibc
 import Hardware
 import IMFakes
@@ -36,6 +37,9 @@ public enum SimulatorCommand {
           --im                   run fake WeCom, DingTalk, Feishu and webhook servers on 127.0.0.1
           --im-tls               the same, over TLS with a self-signed certificate in DIR/im-tls
           --im-config FILE       the same, with the robots and settings of a JSON file
+          --proxy NAME=LISTEN:TARGET[,...]
+                                 TCP proxies on 127.0.0.1 from port LISTEN (0 picks one) to port TARGET,
+                                 such as mqtt=0:1883 in front of a broker; the proxy op refuses or drops
 
         Options of replay:
           replay FILE --port PATH [--timeout S]
@@ -132,6 +136,9 @@ public enum SimulatorCommand {
         if let configuration = try imConfiguration(options) {
             runtime.imFakes = try IMFakeHub.startAndWait(configuration, directory: layout.directory, logger: logger)
         }
+        if let proxies = options.values["--proxy"] {
+            runtime.proxies = try startProxies(proxies, logger: logger)
+        }
         // One line on stdout tells a parent process that the ports exist.
         FileHandle.standardOutput.write(Data("ready \(layout.directory)\n".utf8))
         runtime.run(until: shouldStop)
@@ -156,12 +163,32 @@ private func imConfiguration(_ options: Options) throws -> IMFakeConfiguration? 
     return configuration
 }
 
+/// Starts the proxies `--proxy` names, as `NAME=LISTEN:TARGET` entries separated by commas.
+private func startProxies(_ text: String, logger: Logger) throws -> [String: TCPProxy] {
+    var proxies: [String: TCPProxy] = [:]
+    for entry in text.split(separator: ",").map(String.init) {
+        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        let ports = parts.count == 2 ? parts[1].split(separator: ":").map { UInt16($0) } : []
+        guard parts.count == 2, !parts[0].isEmpty, ports.count == 2, let listen = ports[0], let target = ports[1], target != 0 else {
+            throw ControlError("invalid --proxy entry '\(entry)'; write NAME=LISTEN:TARGET with ports from 0 (LISTEN only) to 65535, such as mqtt=0:1883")
+        }
+        guard proxies[parts[0]] == nil else {
+            throw ControlError("--proxy names '\(parts[0])' twice; give each proxy its own name")
+        }
+        let proxy = try TCPProxy(listenPort: listen, targetPort: target)
+        logger.notice("proxy started", ["sim.proxy": .plain(parts[0]), "proxy.listen": .plain(String(proxy.listenPort)), "proxy.target": .plain(String(target))])
+        proxies[parts[0]] = proxy
+    }
+    return proxies
+}
+
 /// Parsed `--name value` options, flags and positional arguments.
 struct Options {
     static let flagNames: Set<String> = ["--cap-drop", "--im", "--im-tls"]
     static let valueNames: Set<String> = [
         "--dir", "--modems", "--dialect", "--pin", "--sim-number", "--latency", "--cap-hour", "--cap-day", "--boot-ms",
         "--faults", "--chaos-seed", "--chaos-every", "--chaos-for", "--seed", "--port", "--timeout", "--im-config",
+        "--proxy",
     ]
     var values: [String: String] = [:]
     var flags: Set<String> = []

@@ -1,5 +1,6 @@
 public import Core
 import Foundation
+public import NetFaults
 import Glibc
 import Hardware
 public import IMFakes
@@ -57,6 +58,8 @@ public final class SimulatorRuntime {
     /// The fake IM servers, which take the control ops starting with `im_`, or nil when
     /// the simulator runs without them.
     public var imFakes: IMFakeHub?
+    /// TCP proxies by name, which the `proxy` op switches between passing, refusing and dropping.
+    public var proxies: [String: TCPProxy] = [:]
 
     /// Opens one pseudo-terminal per modem and the control socket.
     public init(simulation: Simulation, layout: Layout, faults: [(at: Duration, modem: Int, fault: Fault)] = [], logger: Logger) throws {
@@ -281,6 +284,28 @@ public final class SimulatorRuntime {
         }
     }
 
+    /// Lists the proxies, or sets one's mode: `{"op":"proxy","name":"mqtt","mode":"blackhole"}`.
+    private func proxy(_ request: ControlRequest) throws -> [String: Any] {
+        func describe(_ name: String, _ proxy: TCPProxy) -> [String: Any] {
+            ["name": name, "mode": proxy.mode.rawValue, "listen_port": Int(proxy.listenPort), "target_port": Int(proxy.targetPort)]
+        }
+        guard let name = request.string("name") else {
+            return ["proxies": proxies.keys.sorted().map { describe($0, proxies[$0]!) }]  // The keys come from `proxies`.
+        }
+        guard let proxy = proxies[name] else {
+            let known = proxies.keys.sorted().joined(separator: ", ")
+            throw ControlError("no proxy \"\(name)\"; this simulator has \(known.isEmpty ? "none (start it with --proxy NAME=LISTEN:TARGET)" : known)")
+        }
+        if let modeName = request.string("mode") {
+            guard let mode = TCPProxy.Mode(rawValue: modeName) else {
+                throw ControlError("unknown proxy mode \"\(modeName)\"; use pass, refuse or blackhole")
+            }
+            proxy.setMode(mode)
+            log.notice("proxy mode set", ["sim.proxy": .plain(name), "proxy.mode": .plain(modeName)])
+        }
+        return describe(name, proxy)
+    }
+
     private func modemIndex(_ request: ControlRequest) throws(ControlError) -> Int {
         let index = request.int("modem") ?? 0
         guard simulation.modems.indices.contains(index) else {
@@ -297,6 +322,8 @@ public final class SimulatorRuntime {
             return try imFakes.perform(request.fields)
         }
         switch request.op {
+        case "proxy":
+            return try proxy(request)
         case "status":
             let modems: [[String: Any]] = simulation.modems.enumerated().map { index, modem in
                 [
@@ -393,7 +420,7 @@ public final class SimulatorRuntime {
             process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
             return [:]
         default:
-            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power or an im_ op")
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power, proxy or an im_ op")
         }
     }
 }
