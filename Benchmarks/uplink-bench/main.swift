@@ -1,7 +1,7 @@
-// Measures how fast the box notices a broken uplink: a blackholed and a refused MQTT broker
-// (through a TCP proxy in front of a real mosquitto on 127.0.0.1), and a refused HTTP
-// endpoint, each judged by the UplinkMonitor with its default settings. Aims: down within
-// 5 s of a blackhole and within 1 s of refused connections. `make bench` runs it.
+// Measures how fast the box notices a broken uplink. The cases are a blackholed and a refused
+// MQTT broker (through a TCP proxy in front of a real mosquitto on 127.0.0.1) and a refused
+// HTTP endpoint, each judged by the UplinkMonitor with its default settings. The aims are down
+// within 5 s of a blackhole and within 1 s of refused connections. `make bench` runs it.
 
 import Core
 import Foundation

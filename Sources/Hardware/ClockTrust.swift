@@ -2,11 +2,11 @@ import CPosix
 public import Core
 import Synchronization
 
-/// Whether the wall clock can be trusted for signing: DingTalk and Feishu reject signatures
-/// more than an hour off, and a box that booted without a network may think it is 1970.
+/// The trust in the wall clock for signing: DingTalk and Feishu reject signatures more than
+/// an hour off, and a box that booted without a network may think it is 1970.
 ///
 /// The clock is trusted when the kernel reports it synchronised (NTP through adjtimex), when
-/// the modem reported network time, or when the configuration says so for a lab without
+/// the modem reported network time, or when the configuration trusts it for a lab without
 /// either. It is never trusted while the wall time is before `earliest`.
 public final class ClockTrust: Sendable {
     public enum Policy: String, Sendable, CaseIterable {

@@ -4,7 +4,7 @@ public import Scheduler
 /// The health of one uplink channel from what its sends, probes and connection report,
 /// with hysteresis so that one lost packet does not flap the box between IM and SMS.
 ///
-/// A refused connection is unambiguous (the peer or a firewall answered with a reset), so
+/// A refused connection is unambiguous (the peer or a firewall replied with a reset), so
 /// one refusal marks the channel down. Other failures (timeouts, resets, 5xx) mark it
 /// degraded, and `failuresToDown` in a row mark it down. Coming back needs successes over a
 /// whole hold-down period: at least `successesToUp` of them, the first at least `holdDown`

@@ -3,8 +3,8 @@ public import Core
 public import Hardware
 public import Scheduler
 
-/// One IM robot or webhook as the scheduler sees it: builds the request for a delivery,
-/// posts it and turns the response into the scheduler's outcome classes.
+/// A delivery channel for one IM robot or webhook: builds the request for a delivery, posts
+/// it and turns the response into the scheduler's outcome classes.
 ///
 /// Each robot has its own `HTTPClient`, so a hung robot never holds up another. The text
 /// is the delivery's rendering for this channel when the alert was rendered from a
@@ -57,7 +57,7 @@ public struct RobotChannel: DeliveryChannel {
         var reachedServer = false
         var health: HealthTracker.Failure?
         // Errors raised before anything left (a message too large, a missing keyword, an
-        // untrusted clock) say nothing about the path, so they are not reported.
+        // untrusted clock) tell nothing about the path, so they are not reported.
         var pathTried = true
         do {
             let request = try request(for: message)
@@ -107,8 +107,8 @@ public struct RobotChannel: DeliveryChannel {
         }
     }
 
-    /// Returns how a transfer error bears on the endpoint's health; nil when it says nothing
-    /// about the path, such as a message too large.
+    /// Returns how a transfer error bears on the endpoint's health, or nil for an error that
+    /// is not about the path, such as a message too large.
     static func healthFailure(_ kind: UplinkError.Kind) -> HealthTracker.Failure? {
         switch kind {
         case .connectionRefused: .refused
@@ -121,7 +121,7 @@ public struct RobotChannel: DeliveryChannel {
     /// Maps the classifier's outcome onto the scheduler's classes.
     ///
     /// A retryable failure after the request may have reached the server stays a temporary
-    /// failure, not an unknown outcome: robots keep no delivery state to ask, the visible
+    /// failure, not an unknown outcome. Robots keep no delivery state to ask, the visible
     /// alert id lets people spot a repeat, and a retry (or the SMS fallback) beats silence.
     static func channelOutcome(_ outcome: DeliveryOutcome, requestMayHaveArrived: Bool) -> ChannelOutcome {
         switch outcome {

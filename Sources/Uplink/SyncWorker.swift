@@ -3,7 +3,7 @@ public import Hardware
 public import Scheduler
 public import Storage
 
-/// Where events go upstream: a campus system behind a signed webhook, or an MQTT topic.
+/// The receiver of events going upstream: a campus system behind a signed webhook, or an MQTT topic.
 public protocol Upstream: Sendable {
     /// The name logs use; never a key or a URL with credentials.
     var name: String { get }

@@ -2,8 +2,8 @@ public import Core
 public import Hardware
 public import Scheduler
 
-/// Judges the health of each uplink endpoint and of the uplink as a whole, and tells the
-/// scheduler when either changes.
+/// Judges the health of each uplink endpoint and of the uplink as a whole, and reports to
+/// the scheduler when either changes.
 ///
 /// An HTTP endpoint is probed with a TCP connect every `interval` (sooner after a failure),
 /// and the sends of its channels feed the same `HealthTracker`. An MQTT connection reports

@@ -7,8 +7,8 @@ import Storage
 import Testing
 import Uplink
 
-/// The uplink monitor judging an MQTT connection through a `TCPProxy`, and telling a
-/// scheduler on a real database.
+/// Tests the uplink monitor judging an MQTT connection through a `TCPProxy` and reporting to
+/// a scheduler on a real database.
 ///
 /// Bounds only stop a hung test; the detection times are measured by `uplink-bench`.
 @Suite(.serialized) struct MQTTHealthTests {
