@@ -63,3 +63,42 @@ import Uplink
         await database.close()
     }
 }
+
+/// Events kept while the uplink was down go out over MQTT once it is up.
+@Suite(.serialized) struct MQTTUpstreamTests {
+    @Test func outboxGoesToEventsTopicInOrder() async throws {
+        let broker = try await MosquittoBroker.start()
+        let settings = try MQTTFixture.settings(broker: broker)
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+        _ = await events.first { $0.isConnected }
+        let (observer, received) = try await MQTTFixture.observer(broker: broker)
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-upstream-\(UUID().uuidString.prefix(8)).sqlite").path
+        let database = Database(path: path, logger: MQTTFixture.logger("db"))
+        try await database.open(migrations: Schema.migrations)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await database.transaction("events") { connection in
+            for index in 1...3 {
+                try SyncOutbox.append(kind: "sms.sent", key: "event-\(index)", payload: "{\"key\":\"event-\(index)\"}", at: Int64(index), in: connection)
+            }
+        }
+        let scheduler = AlertScheduler(database: database, clock: SystemClock(), logger: MQTTFixture.logger("scheduler"))
+        let upstream = MQTTUpstream(connection: box)
+        let worker = SyncWorker(database: database, upstream: upstream, scheduler: scheduler, clock: SystemClock(), logger: MQTTFixture.logger("sync"))
+
+        #expect(await worker.runOnce() == .sent(3))
+        #expect(await worker.runOnce() == .empty)
+        #expect(await received.waitForCount(3) { $0.topic == upstream.topic })
+        let payloads = received.elements.filter { $0.topic == upstream.topic }.map(MQTTFixture.text)
+        #expect(payloads == ["{\"key\":\"event-1\"}", "{\"key\":\"event-2\"}", "{\"key\":\"event-3\"}"])
+        let backlog = try await database.read { try SyncOutbox.backlog(in: $0) }
+        #expect(backlog == 0)
+
+        await box.stop()
+        await observer.stop()
+        await database.close()
+        broker.stop()
+    }
+}
