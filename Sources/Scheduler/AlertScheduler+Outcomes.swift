@@ -50,7 +50,7 @@ extension AlertScheduler {
                 // A Cancel, an Update or the expiry may have closed the alert during the send;
                 // a retry would then resend what was withdrawn.
                 if finalState == "pending", let alert = try SchedulerStore.alert(id: delivery.alertID, in: connection), alert.state != "active" {
-                    finalState = alert.state == "superseded" ? "superseded" : alert.state == "expired" ? "expired" : "cancelled"
+                    finalState = alert.closedDeliveryState
                     finalCause = "alert \(alert.state) during attempt \(attempt)"
                 }
                 try DeliveryStore.markOutcome(delivery.id, state: finalState, cause: finalCause, notBefore: retryAt, at: time.wallMillis, in: connection)

@@ -32,8 +32,8 @@ extension AlertScheduler {
             for delivery in interrupted {
                 let alert = try SchedulerStore.alert(id: delivery.alertID, in: connection)
                 let active = alert?.state == "active"
-                // A P0 row is resent while its alert stands and attempts remain, because a
-                // duplicate beats a missed alarm; a send that keeps crashing the box stops at the limit.
+                // A P0 row is resent while its alert is active and attempts remain, because a
+                // duplicate beats a missed alarm. A send that keeps crashing the box stops at the limit.
                 let resend = delivery.priority == 0 && active && delivery.attempt < lifeSafetyAttempts
                 var action = "delivery.unknown"
                 if resend {
@@ -44,7 +44,7 @@ extension AlertScheduler {
                     action = "delivery.resendAfterRestart"
                 } else if let alert, !active, alert.state != "done" {
                     try DeliveryStore.markOutcome(
-                        delivery.id, state: alert.state == "superseded" ? "superseded" : alert.state == "expired" ? "expired" : "cancelled",
+                        delivery.id, state: alert.closedDeliveryState,
                         cause: "alert \(alert.state) while attempt \(delivery.attempt) was interrupted", at: time.wallMillis, in: connection)
                     action = "delivery.closedAfterRestart"
                 } else if delivery.channel == "sms", let contactID = delivery.contactID {

@@ -46,8 +46,8 @@ extension AlertScheduler {
     ///
     /// `Test` and `Exercise` alerts go to the test audience with their label in the texts.
     /// An alert that expired on arrival is recorded and not sent.
-    /// - Throws: `SchedulerError` for an invalid identifier or sender, missing or blank texts,
-    ///   or a text longer than an SMS can be; storage errors as they come.
+    /// - Throws: `SchedulerError` for an invalid identifier or sender, for missing or blank
+    ///   texts, or for a text longer than an SMS can be. Storage errors pass through.
     @discardableResult
     public func submit(_ submitted: Alert) async throws -> SubmitResult {
         try Self.validate(submitted)
@@ -228,7 +228,7 @@ extension AlertScheduler {
     }
 
     /// Returns one delivery per SMS recipient and IM target that the alerts reached, for an
-    /// all-clear; a send still in flight counts, because it may well arrive.
+    /// all-clear. A send still in flight counts, because it may well arrive.
     private static func reached(by alertIDs: [Int64], in connection: Connection) throws -> [NewDelivery] {
         guard !alertIDs.isEmpty else { return [] }
         return try connection.query(

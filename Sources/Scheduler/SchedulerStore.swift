@@ -27,6 +27,15 @@ struct StoredAlert: Sendable {
         audience = JSONText.stringArray(row["audience"].string ?? "[]")
         event = row["event"].string
     }
+
+    /// The state a pending or interrupted delivery of this closed alert takes.
+    var closedDeliveryState: String {
+        switch state {
+        case "superseded": "superseded"
+        case "expired": "expired"
+        default: "cancelled"
+        }
+    }
 }
 
 /// The audience of an alert, resolved from its group names.
