@@ -20,8 +20,9 @@ import Testing
             timeouts: ["quick": .seconds(2), "smsStorage": .seconds(3), "smsSend": .seconds(10)])
     }
 
-    /// Polls `condition` every 50 ms until it is true or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    /// Polls `condition` every 50 ms until it is true or `timeout` passes. The bound only
+    /// catches a hang: under the full parallel suite a send and its report took over 20 s.
+    static func eventually(timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
