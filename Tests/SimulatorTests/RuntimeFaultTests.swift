@@ -15,8 +15,9 @@ import Testing
 
     @Test func reenumerationHangsUp() async throws {
         // Output written before a host opens the tty is lost, as on a USB modem, so the boot
-        // after the tty returns takes 1 s: time for this test to open it and see RDY.
-        let simulator = try await SimulatorProcess.start(["--boot-ms", "1000"])
+        // after the tty returns takes 4 s: time for this test to open it and see RDY even
+        // when the whole suite loads the machine (1 s was too short there).
+        let simulator = try await SimulatorProcess.start(["--boot-ms", "4000"])
         defer { simulator.stop() }
         let path = simulator.portPath()
         let old = try await Self.openQuietPort(simulator)
@@ -48,7 +49,7 @@ import Testing
 
         let port = try ModemPort(path)
         defer { port.close() }
-        let banner = try await port.read(until: "RDY", timeout: .seconds(3))
+        let banner = try await port.read(until: "RDY", timeout: .seconds(10))
         #expect(banner.hasPrefix("\r\nRDY\r\n"))
         // The restart restored the defaults, so echo is on again. Boot URCs (+CPIN, SMS DONE)
         // may still arrive between the echo and the OK on a loaded machine.
