@@ -1,5 +1,6 @@
 import Alerting
 import Core
+import SMS
 import Storage
 
 extension AlertScheduler {
@@ -116,10 +117,44 @@ extension AlertScheduler {
             if case .failed(.channelBroken, let reason) = outcome, case .im(let targetID) = delivery.lane {
                 await channelBroken(targetID: targetID, reason: reason)
             }
+            if case .failed(.permanent, _) = outcome, recordedState == "failed" {
+                await tryNextNumber(after: delivery)
+            }
             await fallBack(from: delivery)
         case .unknown:
             logger.warning("delivery outcome unknown; not resent", fields)
             await fallBack(from: delivery)
+        }
+    }
+
+    /// Plans an SMS to the contact's next valid number after one failed for good, such as an
+    /// unassigned or barred number, so a person with a second phone is still reached.
+    func tryNextNumber(after delivery: QueuedDelivery) async {
+        guard delivery.lane == .sms, let contactID = delivery.contactID else { return }
+        let time = now
+        do {
+            let added = try await database.transaction("plan next number") { connection -> [DeliveryRecord] in
+                guard let alert = try SchedulerStore.alert(id: delivery.alertID, in: connection), alert.state == "active" else { return [] }
+                let used = try SchedulerStore.smsRecipients(alertID: delivery.alertID, in: connection)
+                let numbers = try connection.query(
+                    "SELECT e164 FROM contact_phones WHERE contact_id = ? ORDER BY position, e164", [.integer(contactID)],
+                    operation: "contactPhones.all"
+                ).compactMap { $0["e164"].string.flatMap { try? PhoneNumber(parsing: $0).e164 } }
+                guard let next = numbers.first(where: { !used.contains($0) }) else { return [] }
+                let rows = try DeliveryStore.insertReturning(
+                    [NewDelivery(channel: "sms", recipient: next, contactID: contactID, language: delivery.language.rawValue)],
+                    alertID: delivery.alertID, priority: delivery.priority, at: time.wallMillis, in: connection)
+                try AuditLog.append(
+                    actor: "scheduler", action: "delivery.nextNumber", channel: "sms", subject: "delivery:\(delivery.id)",
+                    detail: "contact \(contactID): delivery \(rows.first?.id ?? 0) to the next number", at: time.wallMillis, in: connection)
+                return rows
+            }
+            guard !added.isEmpty else { return }
+            logger.notice(
+                "SMS goes to the contact's next number", ["delivery.id": .plain(String(delivery.id)), "contact.id": .plain(String(contactID))])
+            await enqueue(added, at: time)
+        } catch {
+            logger.error("next number not planned", ["delivery.id": .plain(String(delivery.id)), "error": .plain(String(describing: error))])
         }
     }
 

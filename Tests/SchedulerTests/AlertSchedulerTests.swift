@@ -285,6 +285,21 @@ import Testing
         #expect(try await fixture.counts()["failed"] == 1)
     }
 
+    @Test func permanentFailureTriesNextNumber() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 1, base: 90_000)
+        try await fixture.database.transaction("second phone") { connection in
+            try connection.query("INSERT INTO contact_phones (contact_id, e164, position) VALUES (1, '+8613900090000', 1)", operation: "test")
+        }
+        try await fixture.scheduler.submit(SchedulerFixture.alert("p0", priority: .lifeSafety, audience: ["应急"]))
+        fixture.sms.script(.failed(.permanent, cause: "+CMS ERROR: 1 unassigned number"))
+        _ = await fixture.scheduler.step(.sms)
+        #expect(await fixture.sendSMS(5) == ["+8613900090000"])
+        // With every number tried, nothing more goes.
+        #expect(await fixture.scheduler.step(.sms) == .idle)
+    }
+
     @Test(arguments: [(AlertPriority.lifeSafety, "sent", 2), (AlertPriority.urgent, "unknown", 1)])
     func unknownOutcomeResentOnlyForLifeSafety(priority: AlertPriority, state: String, attempts: Int) async throws {
         let fixture = try await SchedulerFixture()
