@@ -63,8 +63,8 @@ extension AlertScheduler {
                     }
                 }
                 if isSMS, let contactID = delivery.contactID, ["sent", "failed", "unknown", "pending"].contains(finalState) {
-                    // A sent SMS starts the contact's time to acknowledge, and so does one that may
-                    // or may not have gone or is being retried; a failed one hands over at once.
+                    // A sent SMS starts the contact's time to acknowledge, and so does one whose
+                    // outcome is unknown or that is being retried. A failed one hands over at once.
                     let due = finalState == "failed" ? time.wallMillis : time.wallMillis + escalationTimeout.milliseconds
                     try EscalationStore.arm(alertID: delivery.alertID, contactID: contactID, dueAt: due, in: connection)
                 }
@@ -296,9 +296,9 @@ extension AlertScheduler {
 
     /// Queues delivery rows read from the database.
     ///
-    /// An IM delivery to a target with no channel attached (a robot in the database whose
-    /// settings are missing from the configuration) can never go, so it fails at once and
-    /// falls back to SMS as its priority allows, instead of holding its lane forever.
+    /// An IM delivery to a target with no channel attached can never go: the robot is in the
+    /// database but its settings are missing from the configuration. Such a delivery fails at
+    /// once and falls back to SMS as its priority allows, instead of holding its lane forever.
     func enqueue(_ records: [DeliveryRecord], at time: SchedulerTime) async {
         var parts: [Int64: [String: Int]] = [:]
         var unconfigured: [Int64: [QueuedDelivery]] = [:]
