@@ -104,8 +104,7 @@ import Uplink
     @Test func proxyOpRefusesAndRestoresBroker() async throws {
         let broker = try await MosquittoBroker.start()
         defer { broker.stop() }
-        let simulator = try SimulatorProcess(["--proxy", "mqtt=0:\(broker.port)"])
-        defer { simulator.stop() }
+        let simulator = try await SimulatorProcess.launch(["--proxy", "mqtt=0:\(broker.port)"])
 
         let listed = try simulator.control(["op": "proxy"])["proxies"] as? [[String: Any]] ?? []
         #expect(listed.first?["name"] as? String == "mqtt")
@@ -116,7 +115,7 @@ import Uplink
         let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
         let events = Recorder(box.events)
         await box.start()
-        #expect(await events.first(where: { $0.isConnected }) != nil)
+        #expect(await events.first(timeout: .seconds(60), where: { $0.isConnected }) != nil)
 
         let start = ContinuousClock.now
         let reply = try simulator.control(["op": "proxy", "name": "mqtt", "mode": "refuse"])
@@ -127,13 +126,14 @@ import Uplink
         try simulator.control(["op": "proxy", "name": "mqtt", "mode": "pass"])
         #expect(await events.first(since: restored, timeout: .seconds(30)) { $0.isConnected } != nil)
         await box.stop()
+        await simulator.shutDown()
     }
 
-    @Test func unknownProxyNamesTheKnownOnes() throws {
-        let simulator = try SimulatorProcess(["--proxy", "mqtt=0:1"])
-        defer { simulator.stop() }
+    @Test func unknownProxyNamesTheKnownOnes() async throws {
+        let simulator = try await SimulatorProcess.launch(["--proxy", "mqtt=0:1"])
         #expect(throws: (any Error).self) {
             try simulator.control(["op": "proxy", "name": "web", "mode": "refuse"])
         }
+        await simulator.shutDown()
     }
 }

@@ -3,7 +3,9 @@ import ModemSimulator
 
 /// A running `alertbox-sim` child process with its own directory, for the tests that drive
 /// the modem driver and the `alertbox` command line against it.
-public final class SimulatorProcess {
+public final class SimulatorProcess: @unchecked Sendable {
+    // @unchecked Sendable: every stored property is set in init and only read afterwards;
+    // `Process` serializes its own state.
     public let directory: String
     let process = Process()
     private let output = Pipe()
@@ -72,6 +74,28 @@ public final class SimulatorProcess {
 
     deinit {
         stop()
+    }
+
+    /// Starts the simulator on a thread of its own, so that waiting for its `ready` line
+    /// holds no thread of the concurrency pool; on a 2-core machine the pool has two, and a
+    /// blocked pool stalls every other test of the run.
+    public static func launch(_ arguments: [String] = []) async throws -> SimulatorProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try SimulatorProcess(arguments) })
+            }
+        }
+    }
+
+    /// Stops the simulator and waits for its exit on a thread of its own.
+    public func shutDown() async {
+        requestStop()
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                self.stop()
+                continuation.resume()
+            }
+        }
     }
 }
 
