@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: cases)
     func recoversAndSends(fault name: String, phase: Phase) async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         var request: [String: Any] = ["op": "fault"]
         for (key, value) in Self.faults.first(where: { $0["fault"] as? String == name })! {

@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func becomesReadyAndIdentifies() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func sendsChineseMultipart() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func statusReportsPairPerPart() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func receivesMultipartFromHandset() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func badDestinationDoesNotBlockOthers() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -136,7 +136,7 @@ import Testing
 
     @Test(arguments: [(21, CMSError.SendFailureKind.permanent), (42, .temporary), (1, .permanent), (38, .temporary)])
     func cmsCausesClassified(cause: Int, kind: CMSError.SendFailureKind) async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func wrongPINNeverSentTwice() async throws {
-        let simulator = try SimulatorProcess(["--pin", "1234"])
+        let simulator = try await SimulatorProcess.launch(["--pin", "1234"])
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator, pin: "0000")
         let alarmed = await log.wait { $0.contains { if case .alarm = $0 { true } else { false } } }
@@ -171,7 +171,7 @@ import Testing
     }
 
     @Test func correctPINUnlocks() async throws {
-        let simulator = try SimulatorProcess(["--pin", "1234"])
+        let simulator = try await SimulatorProcess.launch(["--pin", "1234"])
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator, pin: "1234")
         #expect(await driver.waitUntilReady(timeout: .seconds(20)))
@@ -179,7 +179,7 @@ import Testing
     }
 
     @Test func recoversFromReenumeration() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -196,7 +196,7 @@ import Testing
     }
 
     @Test func recoversFromHungModem() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -212,7 +212,7 @@ import Testing
     }
 
     @Test func rebootMidSendIsUnknownOutcome() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -227,7 +227,7 @@ import Testing
     }
 
     @Test func partialThenCorrection() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -250,7 +250,7 @@ import Testing
     }
 
     @Test func stuckAndDoubledEchoTolerated() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         try simulator.control(["op": "fault", "fault": "doubled_echo"])
         try simulator.control(["op": "fault", "fault": "stuck_echo"])
@@ -265,7 +265,7 @@ import Testing
 /// The retry rules and the outbound queue (field case F06).
 @Suite(.serialized) struct OutboundQueueTests {
     @Test func badDestinationRetriedWithoutBlocking() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -315,7 +315,7 @@ import Testing
 /// Signal and registration monitoring against the simulator (F08, F11).
 @Suite(.serialized) struct ModemMonitoringTests {
     @Test func unknownSignalKeepsLastReading() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -333,7 +333,7 @@ import Testing
     }
 
     @Test func flappingRegistrationDebounced() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -349,7 +349,7 @@ import Testing
     }
 
     @Test func deniedRegistrationRaisesAlarm() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))
@@ -365,7 +365,7 @@ import Testing
 /// Messages stored before the driver connected, in any memory.
 @Suite(.serialized) struct StorageSweepTests {
     @Test func sweepFindsMessageOnSIM() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         // Wait until the simulated modem can take messages, then deliver one while no host is attached.
         for _ in 0..<100 {
@@ -390,7 +390,7 @@ import Testing
     }
 
     @Test func secondOpenOfPortIsBusy() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(15)))

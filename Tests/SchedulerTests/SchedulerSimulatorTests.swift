@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func deliversEscalatesAndTakesAcknowledgement() async throws {
-        let simulator = try SimulatorProcess()
+        let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         // The first doctor never replies, and the second replies 收到 to the alert.
         _ = try simulator.control(["op": "handset", "number": SchedulerFixture.phone(40_000, 1), "replies": [["text": "收到", "delay_ms": 300]]])

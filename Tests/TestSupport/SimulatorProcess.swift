@@ -64,12 +64,21 @@ public final class SimulatorProcess: @unchecked Sendable {
         }
     }
 
+    /// Sends SIGTERM and returns at once; a thread of its own waits for the exit and removes
+    /// the directory, so that no caller on the concurrency pool blocks. Each simulator has
+    /// its own directory, so nothing waits for the old one to be gone.
     public func stop() {
+        let process = self.process
+        let directory = self.directory
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        Thread.detachNewThread {
+            if process.isRunning {
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 
     deinit {
@@ -89,13 +98,15 @@ public final class SimulatorProcess: @unchecked Sendable {
 
     /// Stops the simulator and waits for its exit on a thread of its own.
     public func shutDown() async {
+        let process = self.process
         requestStop()
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                self.stop()
+                process.waitUntilExit()
                 continuation.resume()
             }
         }
+        stop()
     }
 }
 
