@@ -239,25 +239,27 @@ extension AlertScheduler {
         logger.notice("uplink health changed", ["uplink.from": .plain("\(previous)"), "uplink.to": .plain("\(health)")])
         wakeAll()
         guard health == .down else { return }
+        await planFallbacks(priorities: [1, 2], states: Self.notReached, reason: "uplink down")
+    }
 
+    /// IM delivery states whose people have not been reached, as far as the box knows.
+    static let notReached = ["pending", "sending", "failed", "unknown"]
+
+    /// Plans the SMS fallback of every active alert and IM target that `unreachedIM` finds.
+    func planFallbacks(priorities: [Int], states: [String], targetID: Int64? = nil, reason: String) async {
         let unreached: [(alertID: Int64, targetID: Int64)]
         do {
             unreached = try await database.read { connection in
-                try connection.query(
-                    """
-                    SELECT DISTINCT d.alert_id, d.target_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-                    WHERE a.state = 'active' AND a.priority IN (1, 2) AND d.target_id IS NOT NULL
-                        AND d.state IN ('pending', 'sending', 'failed', 'unknown')
-                    ORDER BY a.priority, d.alert_id
-                    """, operation: "deliveries.unreachedIM"
-                ).map { ($0["alert_id"].int64 ?? 0, $0["target_id"].int64 ?? 0) }
+                try SchedulerStore.unreachedIM(priorities: priorities, states: states, targetID: targetID, in: connection)
             }
         } catch {
-            logger.error("IM deliveries to fall back not read", ["error": .plain(String(describing: error))])
+            logger.error(
+                "IM deliveries to fall back not read",
+                ["im.target": .plain(targetID.map(String.init) ?? "all"), "error": .plain(String(describing: error))])
             return
         }
         for entry in unreached {
-            await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: "uplink down")
+            await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: reason)
         }
     }
 
@@ -271,27 +273,7 @@ extension AlertScheduler {
         logger.notice("IM target health changed", ["im.target": .plain(String(targetID)), "health": .plain("\(health)")])
         wakeAll()
         guard health == .down else { return }
-
-        let priorities = uplink == .down ? "1, 2" : "1"
-        let alerts: [Int64]
-        do {
-            alerts = try await database.read { connection in
-                try connection.query(
-                    """
-                    SELECT DISTINCT d.alert_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-                    WHERE a.state = 'active' AND a.priority IN (\(priorities)) AND d.target_id = ?
-                        AND d.state IN ('pending', 'sending', 'failed', 'unknown')
-                    ORDER BY a.priority, d.alert_id
-                    """, [.integer(targetID)], operation: "deliveries.unreachedTarget"
-                ).compactMap { $0["alert_id"].int64 }
-            }
-        } catch {
-            logger.error("IM deliveries to fall back not read", ["im.target": .plain(String(targetID)), "error": .plain(String(describing: error))])
-            return
-        }
-        for alertID in alerts {
-            await planFallback(alertID: alertID, targetID: targetID, reason: "IM target down")
-        }
+        await planFallbacks(priorities: uplink == .down ? [1, 2] : [1], states: Self.notReached, targetID: targetID, reason: "IM target down")
     }
 
     /// Queues delivery rows read from the database.

@@ -106,23 +106,6 @@ extension AlertScheduler {
     /// Plans the SMS fallbacks a crash may have lost: an IM delivery of an active P1 alert
     /// that failed or ended unknown has its SMS, unless the fallback was already written.
     private func planMissingFallbacks() async {
-        let unreached: [(alertID: Int64, targetID: Int64)]
-        do {
-            unreached = try await database.read { connection in
-                try connection.query(
-                    """
-                    SELECT DISTINCT d.alert_id, d.target_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-                    WHERE a.state = 'active' AND a.priority = 1 AND d.target_id IS NOT NULL AND d.state IN ('failed', 'unknown')
-                    ORDER BY d.alert_id
-                    """, operation: "deliveries.lostFallbacks"
-                ).map { ($0["alert_id"].int64 ?? 0, $0["target_id"].int64 ?? 0) }
-            }
-        } catch {
-            logger.error("lost fallbacks not read", ["error": .plain(String(describing: error))])
-            return
-        }
-        for entry in unreached {
-            await planFallback(alertID: entry.alertID, targetID: entry.targetID, reason: "IM delivery failed before a restart")
-        }
+        await planFallbacks(priorities: [1], states: ["failed", "unknown"], reason: "IM delivery failed before a restart")
     }
 }

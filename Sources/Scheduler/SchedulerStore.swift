@@ -219,6 +219,24 @@ enum SchedulerStore {
         return bytes.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
+    /// Returns the active alerts and IM targets whose IM deliveries are in one of `states`,
+    /// at one of `priorities`, and optionally for one target: the deliveries that may need
+    /// an SMS fallback. Ordered by priority, then alert.
+    static func unreachedIM(
+        priorities: [Int], states: [String], targetID: Int64? = nil, in connection: Connection
+    ) throws(StorageError) -> [(alertID: Int64, targetID: Int64)] {
+        try connection.query(
+            """
+            SELECT DISTINCT a.priority, d.alert_id, d.target_id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+            WHERE a.state = 'active' AND a.priority IN (SELECT value FROM json_each(?)) AND d.target_id IS NOT NULL
+                AND d.target_id = coalesce(?, d.target_id) AND d.state IN (SELECT value FROM json_each(?))
+            ORDER BY a.priority, d.alert_id, d.target_id
+            """,
+            [.text("[" + priorities.map(String.init).joined(separator: ",") + "]"), SQLValue(targetID), .text(JSONText.array(states))],
+            operation: "deliveries.unreachedIM"
+        ).map { ($0["alert_id"].int64 ?? 0, $0["target_id"].int64 ?? 0) }
+    }
+
     /// Returns the SMS recipients an alert already has, in any state, so fallback adds no second SMS.
     static func smsRecipients(alertID: Int64, in connection: Connection) throws(StorageError) -> Set<String> {
         Set(
