@@ -9,7 +9,7 @@ public import Storage
 /// The database is the truth. A plan is written whole before anything is sent. A delivery is
 /// committed as `sending` with its attempt number before the channel gets it, and its outcome
 /// is committed after. The decisions (which delivery next, whether the SIM's budget or a
-/// robot's rate allows it, when to retry) come from the pure `DispatchCore`; this actor does
+/// robot's rate allows it, when to retry) come from the pure `DispatchCore`. This actor does
 /// the database work and the sends.
 ///
 /// Workers call `step(_:channel:)` in a loop; tests call it directly with a manual clock, so

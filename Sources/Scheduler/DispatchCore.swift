@@ -189,7 +189,7 @@ public struct DispatchCore: Sendable {
         uplink = health
     }
 
-    /// Sets one IM target's health; its lane holds its deliveries while it is down.
+    /// Sets one IM target's health. Its lane keeps its deliveries waiting while it is down.
     public mutating func setTarget(_ targetID: Int64, health: UplinkHealth) {
         if health == .down {
             targetsDown.insert(targetID)

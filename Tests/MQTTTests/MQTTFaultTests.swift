@@ -43,7 +43,7 @@ import Uplink
 
         let end = await setup.events.first(since: start, timeout: .seconds(20)) { $0.disconnectReason != nil }
         // NOTE: on a loaded machine one CI run saw the keepalive end the connection instead
-        // of the proxy's reset; the cause is not found, so both kinds are accepted here.
+        // of the proxy's reset. The cause is not found, so both kinds are accepted here.
         let kind = end?.element.disconnectReason?.kind
         #expect(kind == .connectionLost || kind == .keepaliveTimedOut)
         #expect(end?.element.disconnectReason?.failureClass == .temporary)

@@ -64,9 +64,9 @@ public final class SimulatorProcess: @unchecked Sendable {
         }
     }
 
-    /// Sends SIGTERM and returns at once; a thread of its own waits for the exit and removes
-    /// the directory, so that no caller on the concurrency pool blocks. Each simulator has
-    /// its own directory, so nothing waits for the old one to be gone.
+    /// Sends SIGTERM and returns at once. A thread of its own waits for the exit and removes
+    /// the directory, so no caller on the concurrency pool blocks. Nothing needs the old
+    /// directory gone, because each simulator has its own.
     public func stop() {
         let process = self.process
         let directory = self.directory
@@ -85,8 +85,8 @@ public final class SimulatorProcess: @unchecked Sendable {
         stop()
     }
 
-    /// Starts the simulator on a thread of its own, so that waiting for its `ready` line
-    /// holds no thread of the concurrency pool; on a 2-core machine the pool has two, and a
+    /// Starts the simulator on a thread of its own, so waiting for its `ready` line blocks no
+    /// thread of the concurrency pool. On a 2-core machine the pool has two threads, and a
     /// blocked pool stalls every other test of the run.
     public static func launch(_ arguments: [String] = []) async throws -> SimulatorProcess {
         try await withCheckedThrowingContinuation { continuation in
