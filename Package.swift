@@ -31,7 +31,7 @@ let package = Package(
 
         // Typed wrappers of file descriptors, terminals and pseudo-terminals; later serial
         // ports and GPIO lines.
-        .target(name: "Hardware", dependencies: ["CPosix", "Core"], swiftSettings: strictSettings),
+        .target(name: "Hardware", dependencies: ["CPosix", "CGPIOD", "Core"], swiftSettings: strictSettings),
 
         // SQLite 3 from Debian (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -52,6 +52,15 @@ let package = Package(
         // The scheduler: planning, priority queues, SMS budget and IM rate limits. Pure cores
         // with an actor around them.
         .target(name: "Scheduler", dependencies: ["Core", "Alerting", "SMS", "Storage", "Modem", "ATProtocol"], swiftSettings: strictSettings),
+
+        // libgpiod 1.6 from Debian (libgpiod-dev) for the board's GPIO lines.
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+
+        // The box on site without a network: buttons and dry contacts that raise alerts, status
+        // LEDs and the siren, feedback to whoever pressed, and commands by SMS.
+        .target(
+            name: "LocalControl", dependencies: ["Core", "Hardware", "Alerting", "Scheduler", "Storage", "SMS", "Modem"],
+            swiftSettings: strictSettings),
 
         // libcurl and libcrypto from Debian (libcurl4-openssl-dev, libssl-dev) for the IM uplink.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -129,6 +138,10 @@ let package = Package(
             name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(
             name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Scheduler", "Storage", "Modem", "Hardware", "Core", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LocalControlTests",
+            dependencies: ["LocalControl", "Hardware", "Alerting", "Scheduler", "Storage", "Modem", "SMS", "Core", "TestSupport", "ModemSimulator"],
+            swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
