@@ -24,6 +24,8 @@ public enum BuiltInTemplates {
         case drillNotice = "drill-notice"
         /// 提醒: a generic reminder.
         case reminder = "reminder"
+        /// A fault of the box's own wiring or hardware, for the people who maintain it.
+        case deviceFault = "device-fault"
     }
 
     /// Every built-in template, in `Name` order, Chinese before English.
@@ -49,7 +51,7 @@ public enum BuiltInTemplates {
         switch name {
         case .fireAlarm, .activeThreat, .codeBlue: .lifeSafety
         case .lockdownLifted, .allClear, .severeWeather: .urgent
-        case .drillNotice: .routine
+        case .drillNotice, .deviceFault: .routine
         case .reminder: .reminder
         }
     }
@@ -103,6 +105,11 @@ public enum BuiltInTemplates {
                 "提醒：{headline}（{date} {time}，{location}）{instruction}",
                 "【{priority}】{headline}\n时间：{date} {time}\n地点：{location}\n{instruction}"
             )
+        case .deviceFault:
+            (
+                "设备故障：{event}（{location}，{time}）。{instruction}请尽快检修。",
+                "【{priority}】设备故障\n{event}\n地点：{location}\n时间：{date} {time}\n{instruction}\n请尽快检修。报警箱：{sender}"
+            )
         }
     }
 
@@ -147,6 +154,11 @@ public enum BuiltInTemplates {
             (
                 "Reminder: {headline} ({date} {time}, {location}) {instruction}",
                 "{priority}: {headline}\nTime: {date} {time}\nLocation: {location}\n{instruction}"
+            )
+        case .deviceFault:
+            (
+                "Device fault: {event} ({location}, {time}). {instruction} Please repair.",
+                "{priority}: device fault\n{event}\nLocation: {location}\nTime: {date} {time}\n{instruction}\nPlease repair. Alert box: {sender}"
             )
         }
     }

@@ -86,6 +86,7 @@ extension AlertScheduler {
             return
         }
 
+        publish(.outcome(alertID: delivery.alertID, lane: delivery.lane, state: recordedState))
         if isSMS, case .accepted(let parts) = outcome {
             core.recordSMS(parts: max(parts.count, 1), sim: channel, at: time)
         }

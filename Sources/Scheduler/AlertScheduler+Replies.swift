@@ -97,6 +97,7 @@ extension AlertScheduler {
                 logger.info("reply matches no recent alert", ["sms.from": .phone(number.e164)])
                 return nil
             }
+            publish(.acknowledged(alertID: matched.alertID))
             if let contactID = matched.contactID {
                 _ = core.remove(alertID: matched.alertID) { $0.contactID == contactID && $0.lane == .sms }
             }

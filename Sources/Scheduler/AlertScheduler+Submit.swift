@@ -162,7 +162,14 @@ extension AlertScheduler {
             alertCache[closedID] = nil
         }
         log(result, alert: alert)
+        if !closedIDs.isEmpty {
+            publish(.closed(alertIDs: closedIDs, state: alert.messageType == .cancel ? "cancelled" : "superseded"))
+        }
         guard result.disposition == .planned else { return result }
+        publish(
+            .planned(
+                alertID: result.alertID, priority: alert.priority, status: alert.status, source: alert.source,
+                deliveries: result.smsDeliveries + result.imDeliveries))
 
         core.setExpiry(alert.expiresAt, alertID: result.alertID)
         alertCache[result.alertID] = CachedAlert(identifier: alert.identifier, priority: alert.priority.rawValue, texts: alert.texts)

@@ -34,6 +34,9 @@ public actor AlertScheduler {
     private var wakeups: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWakeupID = 0
     var uplink: UplinkHealth = .up
+    /// Streams handed out by `events()`.
+    var observers: [Int: AsyncStream<SchedulerEvent>.Continuation] = [:]
+    var nextObserverID = 0
 
     struct CachedAlert: Sendable {
         var identifier: String
