@@ -1,4 +1,5 @@
 import Core
+public import Modem
 
 /// How an output (an LED, the siren relay) moves over time: off, on, or a repeating cycle.
 public enum LightPattern: Sendable, Hashable {
@@ -173,5 +174,27 @@ public struct AlertProgressSummary: Sendable, Hashable {
         self.smsSent = smsSent
         self.acknowledged = acknowledged
         self.finished = finished
+    }
+}
+
+extension BoxCondition {
+    /// The fault the status LED shows for the modem, by this key.
+    public static let modemFault = "modem"
+
+    /// Takes the cellular side from the modem's state: ready for SMS, or not yet (connecting,
+    /// initialising, recovering), or failed until a person acts (wrong PIN, no SIM), which is a
+    /// fault.
+    public mutating func apply(modemState: ModemState) {
+        switch modemState {
+        case .ready:
+            cellularReady = true
+            faults.remove(Self.modemFault)
+        case .connecting, .initialising, .recovering, .stopped:
+            cellularReady = false
+            faults.remove(Self.modemFault)
+        case .unavailable:
+            cellularReady = false
+            faults.insert(Self.modemFault)
+        }
     }
 }

@@ -49,13 +49,13 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(actions.map(\.1) == [.fired(activeSince: ms(1006))])
     }
 
-    @Test func pressShorterThanTheHoldDoesNotFire() {
+    @Test func shortPressDoesNotFire() {
         var contact = ContactInput(timing: timing, active: false, at: ms(0))
         let actions = play(&contact, edges: [(1000, true), (1080, false), (3000, true), (3099, false)], until: 6000)
         #expect(actions.isEmpty)
     }
 
-    @Test func heldContactFiresOnceAndStuckIsReported() {
+    @Test func heldContactFiresOnceThenStuck() {
         var contact = ContactInput(timing: timing, active: false, at: ms(0))
         let actions = play(&contact, edges: [(1000, true), (70_000, false)], until: 80_000)
         #expect(actions.map(\.1) == [.fired(activeSince: ms(1000)), .stuck(since: ms(1000)), .unstuck])
@@ -70,14 +70,14 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(actions.map(\.0) == [100, 12_100])
     }
 
-    @Test func pressAfterCooldownWithoutAReleaseDoesNotRearm() {
+    @Test func pressWithoutReleaseStaysDisarmed() {
         var contact = ContactInput(timing: timing, active: false, at: ms(0))
         // Released only 500 ms before the next press: the 1 s release is missing.
         let actions = play(&contact, edges: [(0, true), (11_000, false), (11_500, true), (11_800, false)], until: 20_000)
         #expect(actions.map(\.0) == [100])
     }
 
-    @Test func chatteringContactFiresOnceAndReportsChatter() {
+    @Test func chatterFiresOnceAndIsReported() {
         var contact = ContactInput(timing: timing, active: false, at: ms(0))
         var edges: [(Int64, Bool)] = []
         // A relay that chatters every 150 ms for 6 s: each active run is long enough to fire.
@@ -96,7 +96,7 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(actions.map(\.1) == [.fired(activeSince: ms(0))])
     }
 
-    @Test func timingsAreValidatedWithTheirNames() {
+    @Test func badTimingsNameTheSetting() {
         var bad = timing
         bad.stuckAfter = .milliseconds(50)
         #expect(throws: LocalControlError.self) { try bad.validate() }
@@ -138,19 +138,19 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         return actions
     }
 
-    @Test func triggerWithTheTestKeyHeldIsATest() {
+    @Test func testKeyHeldMakesATest() {
         var panel = panel()
         let actions = run(&panel, [(1000, "test_key", true), (1200, "panic_1", true), (1400, "panic_1", false), (1600, "test_key", false)], until: 10_000)
         #expect(actions == [.trigger(role: "panic_1", test: true, activeSince: ms(1200))])
     }
 
-    @Test func triggerWithoutTheTestKeyIsReal() {
+    @Test func triggerAloneIsReal() {
         var panel = panel()
         let actions = run(&panel, [(1000, "panic_1", true), (1400, "panic_1", false)], until: 10_000)
         #expect(actions == [.trigger(role: "panic_1", test: false, activeSince: ms(1000))])
     }
 
-    @Test func longPressOfTheTestKeyAloneIsTheBoxTest() {
+    @Test func testKeyLongPressIsBoxTest() {
         var panel = panel()
         let actions = run(&panel, [(1000, "test_key", true), (5000, "test_key", false)], until: 10_000)
         #expect(actions == [.boxTest])
@@ -158,13 +158,13 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(run(&short, [(1000, "test_key", true), (2000, "test_key", false)], until: 10_000).isEmpty)
     }
 
-    @Test func testKeyThatLabelledATriggerSendsNoBoxTest() {
+    @Test func usedTestKeySendsNoBoxTest() {
         var panel = panel()
         let actions = run(&panel, [(1000, "test_key", true), (1100, "panic_1", true), (1300, "panic_1", false), (6000, "test_key", false)], until: 10_000)
         #expect(actions == [.trigger(role: "panic_1", test: true, activeSince: ms(1100))])
     }
 
-    @Test func normallyClosedLoopOpenForLongIsAWiringFault() {
+    @Test func openLoopIsAWiringFault() {
         var panel = panel()
         let actions = run(&panel, [(1000, "fire_panel", true), (200_000, "fire_panel", false)], until: 210_000)
         #expect(
@@ -179,7 +179,7 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(panel.edge(GPIOEdge(role: "led_status", active: true, timestamp: ms(5))).isEmpty)
     }
 
-    @Test func configurationErrorsNameTheLine() {
+    @Test func configErrorsNameTheLine() {
         let duplicate = PanelConfig(inputs: [panic, panic])
         #expect(throws: LocalControlError.duplicateInput(role: "panic_1")) { try duplicate.validate() }
         let testKeyTrigger = PanelConfig(inputs: [panic], testKey: "panic_1")

@@ -1,4 +1,5 @@
 import Alerting
+import Modem
 import Core
 import LocalControl
 import Testing
@@ -27,7 +28,7 @@ import Testing
         #expect(throws: Never.self) { try IndicatorPatterns().validate() }
     }
 
-    @Test func everyIndicationHasItsOwnDefaultPattern() {
+    @Test func defaultPatternsAreDistinct() {
         let status = BoxIndication.allCases.compactMap { IndicatorPatterns.defaultStatus[$0] }
         #expect(status.count == BoxIndication.allCases.count)
         #expect(Set(status).count == status.count)
@@ -68,7 +69,7 @@ import Testing
         name: "fire panel 1", template: "fire-alarm", audience: ["消防组"], event: "火警", location: "3号楼2层", instruction: "请从东侧楼梯疏散")
     let time = WallTime(secondsSinceEpoch: 1_796_350_500)
 
-    @Test func rendersTheTemplateWithTheTriggersValues() throws {
+    @Test func rendersTriggerValues() throws {
         let templates = Language.allCases.map { BuiltInTemplates.template(.fireAlarm, language: $0) }
         let alert = try trigger.alert(templates: templates, composer: AlertComposer(), sender: "alertbox-b3", at: time, source: .gpio, test: false)
         #expect(alert.priority == .lifeSafety)
@@ -96,5 +97,18 @@ import Testing
         #expect(throws: LocalControlError.missingTemplate(input: "fire panel 1", template: "fire-alarm")) {
             try trigger.alert(templates: [], composer: AlertComposer(), sender: "b", at: time, source: .gpio, test: false)
         }
+    }
+}
+
+@Suite struct ModemConditionTests {
+    @Test func modemStateSetsCellularAndFault() {
+        var condition = BoxCondition()
+        condition.uplinkUp = false
+        condition.apply(modemState: .recovering(step: .reopenPort))
+        #expect(condition.indication == .uplinkDown)
+        condition.apply(modemState: .unavailable(reason: "SIM PIN rejected"))
+        #expect(condition.indication == .fault)
+        condition.apply(modemState: .ready)
+        #expect(condition.indication == .smsMode)
     }
 }
