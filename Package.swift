@@ -75,6 +75,13 @@ let package = Package(
             name: "Uplink", dependencies: ["CCurl", "CCrypto", "CMosquitto", "Core", "Hardware", "Alerting", "Scheduler"],
             swiftSettings: strictSettings),
 
+        // The `alertbox` runtime: the configuration file, board profiles, wiring of every
+        // module, start and stop in order, and the systemd watchdog.
+        .target(
+            name: "Runtime",
+            dependencies: ["Core", "SMS", "Hardware", "Modem", "Storage", "Alerting", "Scheduler", "Uplink", "LocalControl"],
+            swiftSettings: strictSettings),
+
         // libssl from Debian (libssl-dev), for the TLS side of the simulator's fake IM servers.
         .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
 
@@ -141,6 +148,9 @@ let package = Package(
         .testTarget(
             name: "LocalControlTests",
             dependencies: ["LocalControl", "Hardware", "Alerting", "Scheduler", "Storage", "Modem", "SMS", "Core", "TestSupport", "ModemSimulator"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler"],
             swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
