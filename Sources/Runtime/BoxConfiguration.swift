@@ -1,0 +1,238 @@
+import Alerting
+public import Core
+public import LocalControl
+public import Scheduler
+import Glibc
+
+/// The box's configuration file (`/etc/alertbox/alertbox.toml`), read and checked as a whole.
+///
+/// Every problem is reported at once with its key, line and fix, and the box does not start
+/// with any of them. Secrets (the SIM PIN, robot keys) are never written in this file: it names
+/// files that hold them, readable by the service only.
+public struct BoxConfiguration: Sendable {
+    /// The box's CAP sender: letters, digits, `-` and `_`.
+    public var boxID: String
+    /// The box's name as people know it (3号楼报警箱).
+    public var boxName: String
+    public var language: Language
+    public var utcOffsetMinutes: Int
+    /// Where the database and the modem's state live.
+    public var stateDirectory: String
+    public var logLevel: LogLevel
+    /// The board profile: a name from `board/profiles` or a path.
+    public var boardProfile: String
+
+    public var modemDevice: String?
+    public var simPINFile: String?
+    public var smsSignature: String?
+    public var smsLimits: SMSBudget.Limits
+
+    public var acknowledgementKeywords: [String]
+    public var escalationTimeout: Duration
+    public var triggerWindow: Duration
+    public var allClear: SchedulerSettings.AllClear
+    public var testAudience: [String]
+
+    public var panel: PanelConfig
+    public var faultTrigger: LocalTrigger?
+    public var annunciatorRoles: AnnunciatorRoles
+    public var annunciatorTiming: AnnunciatorTiming
+
+    /// A contacts file in CSV that is imported when it changes.
+    public var contactsFile: String?
+
+    /// Reads and checks the file at `path`.
+    /// - Throws: `ConfigError` listing every problem, or naming the file when it cannot be read.
+    public static func load(path: String) throws(ConfigError) -> BoxConfiguration {
+        guard let text = readFile(path) else {
+            throw ConfigError(
+                file: path,
+                issues: [ConfigIssue(key: "(file)", line: nil, message: "cannot be read; check the path and that the service user may read it")])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Reads and checks a configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> BoxConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLParser.parse(text)
+        } catch {
+            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
+        }
+        let issues = ConfigIssues()
+        let root = ConfigReader(table: table, issues: issues)
+        let configuration = read(root)
+        root.rejectUnknownKeys(known: knownExtensionSections)
+        guard issues.list.isEmpty else { throw ConfigError(file: file, issues: issues.list) }
+        return configuration
+    }
+
+    /// Sections other parts of the runtime read from the same file.
+    static let knownExtensionSections = ["im", "mqtt", "sms_commands", "console", "upstream"]
+
+    private static func read(_ root: ConfigReader) -> BoxConfiguration {
+        let box = root.section("box") ?? ConfigReader(table: TOMLTable(), path: "box", issues: root.issues)
+        let boxID = box.string("id", fix: "name the box, such as id = \"alertbox-building3\"") ?? ""
+        if !boxID.isEmpty, !boxID.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) {
+            box.report("id", "\"\(boxID)\" may hold only ASCII letters, digits, - and _, because it becomes the CAP sender")
+        }
+        let boxName = box.string("name", default: boxID, fix: "") ?? boxID
+        let language = box.choice("language", default: Language.chinese, of: Language.allCases)
+        let offset = box.integer("utc_offset_minutes", default: 480, range: -720...840, unit: " minutes")
+        let stateDirectory = box.string("state_directory", default: "/var/lib/alertbox", fix: "") ?? "/var/lib/alertbox"
+        if !stateDirectory.hasPrefix("/") { box.report("state_directory", "\"\(stateDirectory)\" must be an absolute path") }
+        let levelName = box.string("log_level", default: "info", fix: "") ?? "info"
+        let logLevel = LogLevel(name: levelName) ?? .info
+        if LogLevel(name: levelName) == nil {
+            box.report("log_level", "\"\(levelName)\" is not a level; use one of \(LogLevel.allCases.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+        box.rejectUnknownKeys()
+
+        let board = root.section("board")
+        let profile = board?.string("profile", fix: "name a profile such as \"rpi4-ec25\" or \"simulator\"") ?? "simulator"
+        if board == nil { root.report("board", "missing; add [board] with profile = \"rpi4-ec25\", \"rpi4-sim7600\" or \"simulator\"") }
+        board?.rejectUnknownKeys()
+
+        let modem = root.section("modem")
+        let device = modem?.optionalString("device", fix: "give the AT port, such as \"/dev/alertbox-modem\"")
+        let pinFile = modem?.optionalString("pin_file", fix: "name a file that holds the SIM PIN, readable by the service only")
+        modem?.rejectUnknownKeys()
+
+        let sms = root.section("sms")
+        let signature = sms?.optionalString("signature", fix: "write the 【signature】 text without brackets, such as \"市一医院\"")
+        var limits = SMSBudget.Limits()
+        if let budget = sms?.section("budget") {
+            limits.perMinute = budget.integer("per_minute", default: limits.perMinute, range: 1...60)
+            limits.perHour = budget.integer("per_hour", default: limits.perHour, range: 1...3600)
+            limits.perDay = budget.integer("per_day", default: limits.perDay, range: 1...50_000)
+            limits.reservePerHour = budget.integer("p0_reserve_per_hour", default: limits.reservePerHour, range: 0...3600)
+            limits.reservePerDay = budget.integer("p0_reserve_per_day", default: limits.reservePerDay, range: 0...50_000)
+            if limits.perHour < limits.perMinute { budget.report("per_hour", "\(limits.perHour) is below per_minute (\(limits.perMinute)); raise it") }
+            if limits.perDay < limits.perHour { budget.report("per_day", "\(limits.perDay) is below per_hour (\(limits.perHour)); raise it") }
+            if limits.reservePerHour >= limits.perHour {
+                budget.report("p0_reserve_per_hour", "\(limits.reservePerHour) leaves nothing for P1 to P3 out of \(limits.perHour); lower it")
+            }
+            budget.rejectUnknownKeys()
+        }
+        sms?.rejectUnknownKeys()
+
+        let defaults = SchedulerSettings()
+        let alerts = root.section("alerts")
+        let keywords = alerts?.strings("acknowledgement_keywords", default: defaults.acknowledgementKeywords, fix: "such as [\"1\", \"收到\"]") ?? defaults.acknowledgementKeywords
+        if keywords.isEmpty { alerts?.report("acknowledgement_keywords", "is empty, so no reply could acknowledge an alert; add \"1\"") }
+        let escalation = alerts?.duration("escalation_timeout_s", default: defaults.escalationTimeout, range: .seconds(30)...(.seconds(3600))) ?? defaults.escalationTimeout
+        let window = alerts?.duration("trigger_window_s", default: defaults.triggerWindow, range: .seconds(1)...(.seconds(3600))) ?? defaults.triggerWindow
+        let allClear = alerts?.choice("all_clear", default: defaults.allClear, of: [.reached, .audience, .none]) ?? defaults.allClear
+        let testAudience = alerts?.strings("test_audience", default: defaults.testAudience, fix: "name the groups that receive tests") ?? defaults.testAudience
+        alerts?.rejectUnknownKeys()
+
+        let (panel, fault) = readPanel(root.section("gpio"))
+        let (roles, timing) = readAnnunciator(root.section("annunciator"))
+
+        let contacts = root.section("contacts")
+        let contactsFile = contacts?.optionalString("file", fix: "name a CSV file of contacts")
+        contacts?.rejectUnknownKeys()
+
+        return BoxConfiguration(
+            boxID: boxID, boxName: boxName, language: language, utcOffsetMinutes: offset, stateDirectory: stateDirectory, logLevel: logLevel,
+            boardProfile: profile, modemDevice: device, simPINFile: pinFile, smsSignature: signature, smsLimits: limits,
+            acknowledgementKeywords: keywords, escalationTimeout: escalation, triggerWindow: window, allClear: allClear, testAudience: testAudience,
+            panel: panel, faultTrigger: fault, annunciatorRoles: roles, annunciatorTiming: timing, contactsFile: contactsFile)
+    }
+
+    // MARK: GPIO
+
+    private static func readPanel(_ gpio: ConfigReader?) -> (PanelConfig, LocalTrigger?) {
+        guard let gpio else { return (PanelConfig(inputs: []), nil) }
+        var inputs: [ContactInputConfig] = []
+        var roles: Set<String> = []
+        for input in gpio.tables("input") {
+            guard let role = input.string("role", fix: "name the line's role from the board profile, such as \"panic_1\"") else { continue }
+            if !roles.insert(role).inserted { input.report("role", "\"\(role)\" is configured twice; keep one [[gpio.input]] per line") }
+            let kind = input.choice("kind", default: ContactKind.normallyOpen, of: ContactKind.allCases)
+            guard let trigger = readTrigger(input, name: role) else { continue }
+            let defaults = ContactTiming()
+            let timing = ContactTiming(
+                debounce: input.duration("debounce_ms", default: defaults.debounce, range: .zero...(.seconds(1))),
+                minimumHold: input.duration("minimum_hold_ms", default: kind == .normallyClosed ? .milliseconds(500) : defaults.minimumHold, range: .zero...(.seconds(30))),
+                cooldown: input.duration("cooldown_s", default: defaults.cooldown, range: .zero...(.seconds(3600))),
+                rearmAfterRelease: input.duration("rearm_after_release_ms", default: defaults.rearmAfterRelease, range: .zero...(.seconds(600))),
+                stuckAfter: input.has("stuck_after_s") ? input.duration("stuck_after_s", default: .seconds(120), range: .seconds(5)...(.seconds(86_400))) : defaults.stuckAfter,
+                chatterEdges: input.integer("chatter_edges", default: defaults.chatterEdges, range: 3...1000),
+                chatterWindow: input.duration("chatter_window_s", default: defaults.chatterWindow, range: .seconds(1)...(.seconds(600))))
+            do {
+                try timing.validate()
+            } catch {
+                input.report("stuck_after_s", error.description)
+            }
+            input.rejectUnknownKeys()
+            inputs.append(ContactInputConfig(role: role, kind: kind, trigger: trigger, timing: timing))
+        }
+        let testKey = gpio.optionalString("test_key", fix: "name the test key's role, such as \"test_key\"")
+        if let testKey, roles.contains(testKey) { gpio.report("test_key", "\"\(testKey)\" is also a trigger input; give the test key its own line") }
+        let longPress = gpio.duration("test_long_press_ms", default: .seconds(3), range: .milliseconds(600)...(.seconds(30)))
+        let boxTest = gpio.section("box_test").flatMap { readTrigger($0, name: "box-test") }
+        let fault = gpio.section("fault").flatMap { readTrigger($0, name: "device-fault") }
+        gpio.rejectUnknownKeys()
+        return (PanelConfig(inputs: inputs, testKey: testKey, testLongPress: longPress, boxTest: boxTest), fault)
+    }
+
+    /// Reads the template, priority, audience and texts of a trigger.
+    static func readTrigger(_ reader: ConfigReader, name: String) -> LocalTrigger? {
+        guard let template = reader.string("template", fix: "name a template, such as \"fire-alarm\"") else { return nil }
+        var priority: AlertPriority?
+        if reader.has("priority") {
+            let level = reader.integer("priority", default: 2, range: 0...3)
+            priority = AlertPriority(rawValue: level)
+        }
+        let audience = reader.strings("audience", default: [], fix: "name the contact groups, such as [\"保卫处\"]")
+        if audience.isEmpty { reader.report("audience", "missing or empty; name at least one contact group, such as [\"保卫处\"]") }
+        return LocalTrigger(
+            name: name, template: template, priority: priority, audience: audience,
+            event: reader.string("event", default: "", fix: "") ?? "", location: reader.string("location", default: "", fix: "") ?? "",
+            instruction: reader.string("instruction", default: "", fix: "") ?? "")
+    }
+
+    private static func readAnnunciator(_ section: ConfigReader?) -> (AnnunciatorRoles, AnnunciatorTiming) {
+        guard let section else { return (AnnunciatorRoles(), AnnunciatorTiming()) }
+        let defaults = AnnunciatorTiming()
+        let roles = AnnunciatorRoles(
+            status: section.optionalString("status_led", fix: "name the status LED's role"),
+            feedback: section.optionalString("feedback_led", fix: "name the feedback LED's role"),
+            siren: section.optionalString("siren", fix: "name the siren relay's role"))
+        let timing = AnnunciatorTiming(
+            acknowledgedHold: section.duration("acknowledged_hold_s", default: defaults.acknowledgedHold, range: .seconds(1)...(.seconds(3600))),
+            feedbackHold: section.duration("feedback_hold_s", default: defaults.feedbackHold, range: .seconds(1)...(.seconds(3600))),
+            sirenLimit: section.duration("siren_limit_s", default: defaults.sirenLimit, range: .seconds(5)...(.seconds(1800))))
+        section.rejectUnknownKeys()
+        return (roles, timing)
+    }
+
+    // MARK: Derived settings
+
+    /// The scheduler's settings from this configuration.
+    public func schedulerSettings() throws -> SchedulerSettings {
+        let signature = try smsSignature.map { try SMSSignature($0) }
+        let languages: [Language] = language == .chinese ? [.chinese, .english] : [.english, .chinese]
+        let composer = AlertComposer(renderer: TemplateRenderer(signature: signature, utcOffsetMinutes: utcOffsetMinutes), languages: languages)
+        return SchedulerSettings(
+            smsLimits: smsLimits, acknowledgementKeywords: acknowledgementKeywords, escalationTimeout: escalationTimeout,
+            triggerWindow: triggerWindow, allClear: allClear, testAudience: testAudience, languages: languages,
+            utcOffsetMinutes: utcOffsetMinutes, composer: composer)
+    }
+}
+
+/// Reads a whole file as UTF-8, or nil when it cannot be opened.
+func readFile(_ path: String) -> String? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count <= 0 { break }
+        bytes += buffer[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
