@@ -1,0 +1,118 @@
+public import Hardware
+public import Modem
+
+/// What a board has and where: the modem's port and module, the GPIO lines by role, the serial
+/// console. Profiles live in `board/profiles/NAME.toml`; the configuration names one.
+public struct BoardProfile: Sendable, Equatable {
+    public enum GPIOBackend: String, Sendable, CaseIterable {
+        /// The kernel's GPIO character devices through libgpiod 1.6.
+        case libgpiod
+        /// The simulator's GPIO bridge socket.
+        case bridge
+    }
+
+    public var name: String
+    public var description: String
+    public var modemDevice: String
+    public var baudRate: Int
+    public var dialect: ModemDialect
+    /// The module, which sets the power key and reset timings (`quectel-ec25`, `simcom-sim7600`).
+    public var module: String
+    public var gpioBackend: GPIOBackend
+    /// The bridge socket, for the `bridge` backend.
+    public var bridgeSocket: String?
+    public var lines: [GPIOLineRequest]
+    /// The serial console's tty, if the board has one for operators.
+    public var consoleSerial: String?
+
+    /// Finds a profile by name in `directories`, or reads it from a path.
+    public static func load(_ nameOrPath: String, directories: [String]) throws(ConfigError) -> BoardProfile {
+        let candidates = nameOrPath.contains("/") ? [nameOrPath] : directories.map { "\($0)/\(nameOrPath).toml" }
+        for path in candidates {
+            if let text = readFile(path) { return try parse(text, file: path) }
+        }
+        throw ConfigError(
+            file: nameOrPath,
+            issues: [
+                ConfigIssue(
+                    key: "board.profile", line: nil,
+                    message: "no board profile \"\(nameOrPath)\" in \(directories.joined(separator: ", ")); name one of the files there or give a path")
+            ])
+    }
+
+    /// Reads and checks a profile's text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> BoardProfile {
+        let table: TOMLTable
+        do {
+            table = try TOMLParser.parse(text)
+        } catch {
+            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
+        }
+        let issues = ConfigIssues()
+        let root = ConfigReader(table: table, issues: issues)
+        let board = root.section("board") ?? ConfigReader(table: TOMLTable(), path: "board", issues: issues)
+        let name = board.string("name", fix: "name the profile, such as \"rpi4-ec25\"") ?? ""
+        let description = board.string("description", default: "", fix: "") ?? ""
+        board.rejectUnknownKeys()
+
+        let modem = root.section("modem") ?? ConfigReader(table: TOMLTable(), path: "modem", issues: issues)
+        let device = modem.string("device", fix: "give the modem's AT port, such as \"/dev/alertbox-modem\"") ?? ""
+        let baud = modem.integer("baud", default: 115_200, range: 9600...4_000_000)
+        let dialect = modem.choice("dialect", default: ModemDialect.generic, of: [.quectel, .simcom, .huawei, .generic])
+        let module = modem.string("module", default: "generic", fix: "") ?? "generic"
+        modem.rejectUnknownKeys()
+
+        let gpio = root.section("gpio") ?? ConfigReader(table: TOMLTable(), path: "gpio", issues: issues)
+        let backend = gpio.choice("backend", default: GPIOBackend.libgpiod, of: GPIOBackend.allCases)
+        let socket = gpio.optionalString("bridge_socket", fix: "give the simulator's GPIO bridge socket path")
+        if backend == .bridge, socket == nil { gpio.report("bridge_socket", "missing; the bridge backend needs the simulator's socket path") }
+        var lines: [GPIOLineRequest] = []
+        var roles: Set<String> = []
+        for line in gpio.tables("line") {
+            if let request = readLine(line) {
+                if !roles.insert(request.role).inserted { line.report("role", "\"\(request.role)\" is given to two lines; give each its own role") }
+                lines.append(request)
+            }
+        }
+        gpio.rejectUnknownKeys()
+
+        let console = root.section("console")
+        let serial = console?.optionalString("serial", fix: "give the console's tty, such as \"/dev/ttyAMA0\"")
+        console?.rejectUnknownKeys()
+        root.rejectUnknownKeys()
+        guard issues.list.isEmpty else { throw ConfigError(file: file, issues: issues.list) }
+        return BoardProfile(
+            name: name, description: description, modemDevice: device, baudRate: baud, dialect: dialect, module: module, gpioBackend: backend,
+            bridgeSocket: socket, lines: lines, consoleSerial: serial)
+    }
+
+    private static func readLine(_ line: ConfigReader) -> GPIOLineRequest? {
+        guard let role = line.string("role", fix: "name the line's role, such as \"panic_1\"") else { return nil }
+        let chip = line.string("chip", default: "gpiochip0", fix: "") ?? "gpiochip0"
+        let selector: GPIOLineSelector
+        if line.has("name") {
+            selector = .name(line.string("name", fix: "") ?? "")
+        } else if line.has("offset") {
+            selector = .offset(UInt32(line.integer("offset", default: 0, range: 0...1023)))
+        } else {
+            line.report("offset", "missing; give the line's offset on the chip, or its name with name = \"GPIO17\"")
+            return nil
+        }
+        let direction = line.string("direction", fix: "write \"input\" or \"output\"") ?? "input"
+        let activeLow = line.boolean("active_low", default: false)
+        switch direction {
+        case "input":
+            let bias = line.choice("bias", default: GPIOBias.asIs, of: GPIOBias.allCases)
+            let edges = line.boolean("edges", default: true)
+            line.rejectUnknownKeys()
+            return GPIOLineRequest(role: role, chip: chip, line: selector, direction: .input(bias: bias, edges: edges), activeLow: activeLow)
+        case "output":
+            let initial = line.boolean("initial_active", default: false)
+            line.rejectUnknownKeys()
+            return GPIOLineRequest(role: role, chip: chip, line: selector, direction: .output(initialActive: initial), activeLow: activeLow)
+        default:
+            line.report("direction", "\"\(direction)\" is not a direction; write \"input\" or \"output\"")
+            return nil
+        }
+    }
+}
