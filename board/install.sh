@@ -42,7 +42,7 @@ install -m 0755 "$BINARY" /usr/local/bin/alertbox
 install -d -m 0755 /usr/local/share/alertbox/board
 install -m 0644 "$HERE"/profiles/*.toml /usr/local/share/alertbox/board/
 install -d -m 0755 /usr/local/share/doc/alertbox
-install -m 0644 "$HERE/../README.md" "$HERE/../README.zh-CN.md" "$HERE/WIRING.md" /usr/local/share/doc/alertbox/
+install -m 0644 "$HERE/../README.md" "$HERE/../README.zh-CN.md" "$HERE/WIRING.md" "$HERE/WIRING.zh-CN.md" /usr/local/share/doc/alertbox/
 
 # Configuration: owner-only, because it names secret files and phone numbers.
 install -d -m 0750 -o root -g alertbox /etc/alertbox
