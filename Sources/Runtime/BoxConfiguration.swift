@@ -41,6 +41,9 @@ public struct BoxConfiguration: Sendable {
     /// A contacts file in CSV that is imported when it changes.
     public var contactsFile: String?
 
+    /// IM robots, MQTT and the upstream.
+    public var uplink: UplinkConfiguration
+
     /// Reads and checks the file at `path`.
     /// - Throws: `ConfigError` listing every problem, or naming the file when it cannot be read.
     public static func load(path: String) throws(ConfigError) -> BoxConfiguration {
@@ -62,14 +65,15 @@ public struct BoxConfiguration: Sendable {
         }
         let issues = ConfigIssues()
         let root = ConfigReader(table: table, issues: issues)
-        let configuration = read(root)
+        var configuration = read(root)
+        configuration.uplink = UplinkConfiguration.read(root)
         root.rejectUnknownKeys(known: knownExtensionSections)
         guard issues.list.isEmpty else { throw ConfigError(file: file, issues: issues.list) }
         return configuration
     }
 
     /// Sections other parts of the runtime read from the same file.
-    static let knownExtensionSections = ["im", "mqtt", "sms_commands", "console", "upstream"]
+    static let knownExtensionSections = ["sms_commands", "console"]
 
     private static func read(_ root: ConfigReader) -> BoxConfiguration {
         let box = root.section("box") ?? ConfigReader(table: TOMLTable(), path: "box", issues: root.issues)
@@ -138,7 +142,8 @@ public struct BoxConfiguration: Sendable {
             boxID: boxID, boxName: boxName, language: language, utcOffsetMinutes: offset, stateDirectory: stateDirectory, logLevel: logLevel,
             boardProfile: profile, modemDevice: device, simPINFile: pinFile, smsSignature: signature, smsLimits: limits,
             acknowledgementKeywords: keywords, escalationTimeout: escalation, triggerWindow: window, allClear: allClear, testAudience: testAudience,
-            panel: panel, faultTrigger: fault, annunciatorRoles: roles, annunciatorTiming: timing, contactsFile: contactsFile)
+            panel: panel, faultTrigger: fault, annunciatorRoles: roles, annunciatorTiming: timing, contactsFile: contactsFile,
+            uplink: UplinkConfiguration())
     }
 
     // MARK: GPIO
