@@ -62,6 +62,7 @@ import Testing
         defer { simulator.stop() }
         let lines = try await Self.openLines(simulator)
         let control = GPIOModemControlLines(lines: lines, roles: Self.roles, timing: .quectelEC25, logger: ModemDriverTests.logger)
+        try await Self.waitForStatus(lines)
         try simulator.control(["op": "fault", "fault": "no_answer", "duration": 600])
 
         try await control.powerCycle()
@@ -91,6 +92,7 @@ import Testing
         var timing = ModemPinTiming.quectelEC25
         timing.supplyOffTime = .milliseconds(200)
         let control = GPIOModemControlLines(lines: lines, roles: roles, timing: timing, logger: ModemDriverTests.logger)
+        try await Self.waitForStatus(lines)
 
         try await control.powerCycle()
         #expect(try Self.modemPower(simulator) == "on")
