@@ -167,7 +167,7 @@ public actor GPIOBridgeLines: GPIOLines {
         nextID += 1
         var object = fields
         object["id"] = id
-        // JSONSerialization cannot fail on these strings, numbers and booleans.
+        // The callers pass only strings, integers and booleans, which JSONSerialization encodes.
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Reply, any Error>) in
             let deadline = SystemClock().now.advanced(by: Self.replyTimeout)

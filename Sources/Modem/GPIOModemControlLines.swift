@@ -22,7 +22,7 @@ public struct ModemControlRoles: Sendable, Equatable {
     }
 }
 
-/// Why a reset or power cycle did not bring the modem back.
+/// An error of a reset or power cycle that did not bring the modem back.
 public enum ModemControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// STATUS did not reach `expected` within `timeout` after `step`.
     case statusTimeout(role: String, expected: Bool, timeout: Duration, step: String)
@@ -42,7 +42,7 @@ public enum ModemControlError: Error, Sendable, Equatable, CustomStringConvertib
 ///
 /// The lines must already be requested: the power key and reset as outputs resting inactive,
 /// STATUS as an input, the power enable as an output resting active. `lineRequests` builds
-/// those requests. Waits sleep on the task and never block a thread.
+/// those requests. Waits use `Task.sleep`, so no thread blocks.
 public struct GPIOModemControlLines: ModemControlLines {
     public let lines: any GPIOLines
     public let roles: ModemControlRoles
@@ -56,7 +56,7 @@ public struct GPIOModemControlLines: ModemControlLines {
         self.logger = logger
     }
 
-    /// The requests for the control lines on `chip`, each line named by its role.
+    /// Builds the requests for the control lines on `chip`, each line named by its role.
     public static func lineRequests(_ roles: ModemControlRoles, chip: String) -> [GPIOLineRequest] {
         var requests = [
             GPIOLineRequest(role: roles.powerKey, chip: chip, line: .name(roles.powerKey), direction: .output(initialActive: false)),
@@ -82,9 +82,9 @@ public struct GPIOModemControlLines: ModemControlLines {
     /// Turns the module off with the power key and waits for STATUS to fall, cuts its supply
     /// for `timing.supplyOffTime` where the board has a load switch, then turns it on and waits
     /// for STATUS to rise. A module already off skips the power-off pulse.
-    /// - Throws: `ModemControlError.statusTimeout` when STATUS does not follow (a module that
-    ///   ignores the power-off pulse is cut off by the load switch if there is one);
-    ///   `GPIOError` when a line fails.
+    /// - Throws: `ModemControlError.statusTimeout` when STATUS does not follow, and
+    ///   `GPIOError` when a line fails. A module that ignores the power-off pulse is cut off
+    ///   by the load switch where the board has one.
     public func powerCycle() async throws {
         if try await lines.value(of: roles.status) {
             logger.notice("modem power-off pulse", ["gpio.role": .plain(roles.powerKey), "gpio.pulse": .plain("\(timing.powerOffPulse)")])

@@ -9,9 +9,9 @@ public struct ModemPinTiming: Sendable, Equatable {
     public var powerOffPulse: Duration
     /// How long the reset pin is asserted.
     public var resetPulse: Duration
-    /// The longest wait for STATUS to rise after power-on or reset.
+    /// The maximum wait for STATUS to rise after power-on or reset.
     public var statusOnTimeout: Duration
-    /// The longest wait for STATUS to fall after the power-off pulse.
+    /// The maximum wait for STATUS to fall after the power-off pulse.
     public var statusOffTimeout: Duration
     /// How long the load switch stays off in a power cycle, so the module's rails discharge.
     public var supplyOffTime: Duration
@@ -32,17 +32,17 @@ public struct ModemPinTiming: Sendable, Equatable {
     }
 
     /// Quectel EC25, after the EC25 Hardware Design manual's figures as the Atmark Techno
-    /// `reset-ec25` Linux driver uses them: `PWRKEY` low for at least 500 ms turns the module
-    /// on and for at least 650 ms turns it off; `RESET_N` low for 150-460 ms resets it; STATUS
-    /// rises at the earliest 2.5 s after power-on and falls up to 29.5 s after the power-off
-    /// pulse, while the module logs off the network.
+    /// `reset-ec25` Linux driver uses them. `PWRKEY` low for at least 500 ms turns the module
+    /// on, and for at least 650 ms turns it off. `RESET_N` low for 150-460 ms resets it.
+    /// STATUS rises at the earliest 2.5 s after power-on. It falls up to 29.5 s after the
+    /// power-off pulse, because the module first logs off the network.
     public static let quectelEC25 = ModemPinTiming(
         powerOnPulse: .milliseconds(600), powerOffPulse: .milliseconds(800), resetPulse: .milliseconds(300),
         statusOnTimeout: .seconds(15), statusOffTimeout: .seconds(35))
 
-    /// SIMCom SIM7600: `PWRKEY` low for at least 100 ms (typically 500 ms) turns the module on
-    /// and for at least 2.5 s turns it off; `RESET` low for at least 2 s (typically 2.5 s)
-    /// resets it; STATUS falls about 26 s after the power-off pulse.
+    /// SIMCom SIM7600. `PWRKEY` low for at least 100 ms (typically 500 ms) turns the module on,
+    /// and for at least 2.5 s turns it off. `RESET` low for at least 2 s (typically 2.5 s)
+    /// resets it. STATUS falls about 26 s after the power-off pulse.
     /// NOTE: these figures are from SIMCom's SIM7600 Series Hardware Design as remembered and
     /// were not checked against the manual here; check them before relying on them on a board.
     public static let simcomSIM7600 = ModemPinTiming(

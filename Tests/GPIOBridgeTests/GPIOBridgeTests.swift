@@ -66,7 +66,19 @@ import Testing
         try await GPIOBridgeLines.open(socketPath: simulator.gpioSocketPath, requests: requests, logger: logger)
     }
 
-    /// The rejection code of opening `requests`, or nil when it succeeded.
+    /// Starts a simulator with the bridge, opens the reference board's lines and collects their edges.
+    static func launchWithEdges() async throws -> (SimulatorProcess, GPIOBridgeLines, EdgeLog) {
+        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        do {
+            let lines = try await open(simulator)
+            return (simulator, lines, EdgeLog(lines))
+        } catch {
+            simulator.stop()
+            throw error
+        }
+    }
+
+    /// Opens `requests` and returns the rejection code, or nil when the bridge accepted them.
     static func rejection(_ simulator: SimulatorProcess, _ requests: [GPIOLineRequest]) async -> String? {
         do {
             let lines = try await open(simulator, requests)
@@ -128,10 +140,8 @@ import Testing
     }
 
     @Test func pressAndReleaseGiveEdges() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         let pressed = try simulator.control(["op": "gpio_set", "role": "panic_1", "active": true])
         #expect(pressed["closed"] as? Bool == true)
@@ -149,10 +159,8 @@ import Testing
     }
 
     @Test func bounceSequenceHasExactIntervals() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         // A bouncing press: 5 ms closed, 3 ms open, 4 ms closed, 2 ms open, then held.
         let steps: [[Any]] = [[true, 5], [false, 3], [true, 4], [false, 2], [true, 300], [false, 0]]
@@ -168,10 +176,8 @@ import Testing
     }
 
     @Test func chatterKeepsEveryEdgeInOrder() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         // A chattering relay: 40 changes 1 ms apart.
         let steps: [[Any]] = (0..<40).map { [$0 % 2 == 0, 1] }
@@ -186,10 +192,8 @@ import Testing
     }
 
     @Test func stuckContactGivesOneEdge() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         // The fire panel's contact opens and stays open: one edge, and the alarm stays active.
         // A press of panic_1 afterwards marks the end, as edges arrive in order.
@@ -208,10 +212,8 @@ import Testing
     }
 
     @Test func heldButtonStaysActive() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         let reply = try simulator.control(["op": "gpio_sequence", "role": "panic_1", "steps": [[true, 1500], [false, 0]]])
         let scheduled = (reply["at_ns"] as? [NSNumber] ?? []).map(\.int64Value)
@@ -254,10 +256,8 @@ import Testing
     }
 
     @Test func simulatorStopLosesBackend() async throws {
-        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        let (simulator, lines, log) = try await Self.launchWithEdges()
         defer { simulator.stop() }
-        let lines = try await Self.open(simulator)
-        let log = EdgeLog(lines)
 
         await simulator.shutDown()
         await log.waitUntil { log.isFinished }

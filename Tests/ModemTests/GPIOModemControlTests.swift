@@ -23,7 +23,7 @@ import Testing
         (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["power"] as? String
     }
 
-    /// The lengths of the pulses on an output, from its history, in milliseconds.
+    /// Returns the lengths of the pulses on an output, from its history, in milliseconds.
     static func pulseLengths(_ simulator: SimulatorProcess, _ role: String) throws -> [Int64] {
         let history = (try simulator.control(["op": "gpio_history", "role": role])["history"] as? [String: [[String: Any]]])?[role] ?? []
         let times = history.compactMap { ($0["ns"] as? NSNumber)?.int64Value }

@@ -26,9 +26,8 @@ public enum ModemPin: String, Sendable, Equatable, CaseIterable {
 ///
 /// Directions are the box's: an input is read by the box (a button, a relay contact, the
 /// modem's `STATUS`), an output is driven by the box (an LED, the siren, the modem's power
-/// key). The electrical model decides what level an input shows: a closed contact drives the
-/// line to `closedLevel`; an open contact leaves it to the pull resistor, the box's bias first
-/// and else the board's `externalPull`.
+/// key). A closed contact drives its input to `closedLevel`. An open contact leaves the line
+/// to a pull resistor: the bias the box requested, else the board's `externalPull`.
 public struct GPIOLineDefinition: Sendable, Equatable {
     public enum Direction: String, Sendable {
         case input
@@ -48,11 +47,11 @@ public struct GPIOLineDefinition: Sendable, Equatable {
     public var contact: Contact?
     /// The level a closed contact drives the line to: `low` for a contact to ground.
     public var closedLevel: GPIOLevel
-    /// The board's own pull resistor on an input, used when the box asks for no bias.
+    /// The board's own pull resistor on an input, used when the box requests no bias.
     public var externalPull: GPIOLevel?
     /// The level at which an output lights its LED, sounds the siren or asserts a modem pin.
     public var onLevel: GPIOLevel
-    /// The level an output rests at while no client holds it, as the board's resistors set it.
+    /// The level an output rests at while no client owns it, as the board's resistors set it.
     public var defaultLevel: GPIOLevel
     public var modemPin: ModemPin?
     /// The modem a `modemPin` line belongs to.
@@ -93,7 +92,7 @@ public struct GPIOBoard: Sendable, Equatable {
     /// key and reset go through NPN transistors that pull the module's pins low, so a high
     /// GPIO asserts them. `modem_status` is high while the module runs. `modem_power_enable`
     /// drives the module supply's load switch and rests high, so the module has power while
-    /// nothing holds the line.
+    /// no client owns the line.
     public static let standard = GPIOBoard(lines: [
         GPIOLineDefinition(role: "panic_1", direction: .input, contact: .normallyOpen, externalPull: .high),
         GPIOLineDefinition(role: "panic_2", direction: .input, contact: .normallyOpen, externalPull: .high),

@@ -2,7 +2,7 @@
 ///
 /// Clients (connections to the bridge socket) request lines by role, read and drive them; tests
 /// open and close contacts. Each method returns the effects the runtime carries out: edges for
-/// the client that holds an input, and changes of the modem pins. Timestamps are
+/// the client that owns an input, and changes of the modem pins. Timestamps are
 /// `CLOCK_MONOTONIC` nanoseconds, the clock of Core's `MonotonicInstant`, so the box debounces on
 /// the simulator's own instants.
 public struct GPIOBridge: Sendable {
@@ -46,7 +46,7 @@ public struct GPIOBridge: Sendable {
         var edges = false
         /// Whether the contact of an input is closed; a normally closed contact starts closed.
         var contactClosed: Bool
-        /// The level the owner drives an output to; nil while no client holds it.
+        /// The level the owner drives an output to, or nil while no client owns it.
         var driven: GPIOLevel?
         /// Whether the modem behind a `STATUS` line runs.
         var modemRunning = false
@@ -85,7 +85,7 @@ public struct GPIOBridge: Sendable {
         }
         if let owner = lines[index].owner {
             let who = owner == client ? "this connection" : "another bridge client"
-            throw Rejection(code: "busy", message: "\"\(role)\" is busy: \(who) already holds it; release it or stop the other client")
+            throw Rejection(code: "busy", message: "\"\(role)\" is busy: \(who) already owns it; release it or stop the other client")
         }
         lines[index].owner = client
         lines[index].activeLow = activeLow
@@ -99,7 +99,7 @@ public struct GPIOBridge: Sendable {
         return (logicalValue(index), effects)
     }
 
-    /// Drives an output the client holds to a logical value.
+    /// Drives an output the client owns to a logical value.
     public mutating func set(_ role: String, client: Int, active: Bool, at nanoseconds: Int64) throws(Rejection) -> [Effect] {
         let index = try ownedIndex(role, client: client)
         guard lines[index].definition.direction == .output else {
@@ -108,7 +108,7 @@ public struct GPIOBridge: Sendable {
         return drive(index, to: level(active: active, activeLow: lines[index].activeLow), at: nanoseconds)
     }
 
-    /// The logical value of a line the client holds.
+    /// Returns the logical value of a line the client owns.
     public func value(_ role: String, client: Int) throws(Rejection) -> Bool {
         logicalValue(try ownedIndex(role, client: client))
     }
@@ -136,7 +136,7 @@ public struct GPIOBridge: Sendable {
         return changeInput(index, at: nanoseconds) { $0.contactClosed = closed }
     }
 
-    /// Whether `active` (pressed, alarm) means a closed contact on this line.
+    /// Returns whether `active` (pressed, alarm) means a closed contact on this line.
     public func contactClosed(_ role: String, active: Bool) throws(Rejection) -> Bool {
         let index = try contactIndex(role)
         return lines[index].definition.contact == .normallyClosed ? !active : active
@@ -151,7 +151,7 @@ public struct GPIOBridge: Sendable {
         return effects
     }
 
-    /// The current state of a line for the control socket.
+    /// Describes the current state of a line for the control socket.
     public func describe(_ role: String) throws(Rejection) -> [String: Any] {
         let index = try lineIndex(role)
         let line = lines[index]
@@ -171,7 +171,7 @@ public struct GPIOBridge: Sendable {
         return fields
     }
 
-    /// The transitions of an output since start or since the last `clearHistory`.
+    /// Returns the transitions of an output since start or since the last `clearHistory`.
     public func history(_ role: String) throws(Rejection) -> [Transition] {
         lines[try lineIndex(role)].history
     }
@@ -193,7 +193,7 @@ public struct GPIOBridge: Sendable {
         return index
     }
 
-    /// The index of an input with a contact, which a test may open and close.
+    /// Finds the input with a contact, which a test may open and close.
     private func contactIndex(_ role: String) throws(Rejection) -> Int {
         let index = try lineIndex(role)
         guard lines[index].definition.contact == nil else { return index }

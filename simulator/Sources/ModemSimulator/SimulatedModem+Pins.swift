@@ -3,8 +3,8 @@ import Core
 /// The shortest pulses on a module's power key and reset pin that the module acts on.
 ///
 /// A shorter pulse does nothing, as on the real module. The simulator judges a pulse by its
-/// length when it ends, while a real module may act as soon as the pin has been held long
-/// enough; the outcome of a whole pulse is the same.
+/// length when it ends. A real module may act as soon as the pin has been held long enough,
+/// but the outcome of a whole pulse is the same.
 public struct ModemPinThresholds: Sendable, Equatable {
     /// The power key pulse that turns an off module on.
     public var powerOn: Duration
@@ -23,11 +23,11 @@ public struct ModemPinThresholds: Sendable, Equatable {
 extension ModemDialect {
     /// The minimum pulses of the module this dialect imitates.
     ///
-    /// EC25: `PWRKEY` low for at least 500 ms turns it on and at least 650 ms turns it off;
-    /// `RESET_N` low for 150-460 ms resets it (Quectel EC25 Hardware Design, as the Atmark
-    /// Techno `reset-ec25` Linux driver uses the figures). SIM7600: `PWRKEY` low for at least
-    /// 100 ms turns it on, at least 2.5 s turns it off, and `RESET` low for at least 2 s resets
-    /// it. NOTE: the SIM7600 figures are from SIMCom's SIM7600 Series Hardware Design as
+    /// EC25: `PWRKEY` low for at least 500 ms turns it on, and at least 650 ms turns it off.
+    /// `RESET_N` low for 150-460 ms resets it. The figures are the Quectel EC25 Hardware
+    /// Design's, as the Atmark Techno `reset-ec25` Linux driver uses them. SIM7600: `PWRKEY`
+    /// low for at least 100 ms turns it on, at least 2.5 s turns it off, and `RESET` low for at
+    /// least 2 s resets it. NOTE: the SIM7600 figures are from SIMCom's SIM7600 Series Hardware Design as
     /// remembered, not checked against the manual here.
     public var pinThresholds: ModemPinThresholds {
         switch self {
@@ -38,8 +38,8 @@ extension ModemDialect {
 }
 
 extension SimulatedModem {
-    /// What the module does with a power key pulse of `held`: an off module with power turns
-    /// on, a running or booting one powers down with its URC, and a short pulse does nothing.
+    /// Acts on a power key pulse of `held`. An off module with power turns on, a running or
+    /// booting one powers down with its URC, and a short pulse does nothing.
     mutating func powerKeyPulsed(held: Duration, _ effects: inout ModemEffects) {
         let thresholds = dialect.pinThresholds
         guard supplied else { return }
@@ -53,8 +53,8 @@ extension SimulatedModem {
         }
     }
 
-    /// What the module does with a reset pulse of `held`: a module with power restarts and
-    /// prints its boot lines again, which ends any hang; a short pulse does nothing.
+    /// Acts on a reset pulse of `held`. A running module restarts and prints its boot lines
+    /// again, which ends any hang. A short pulse does nothing.
     mutating func resetPulsed(held: Duration, _ effects: inout ModemEffects) {
         guard supplied, power != .off, held >= dialect.pinThresholds.reset else { return }
         clearHang()

@@ -148,8 +148,8 @@ public enum SimulatorCommand {
             let board = try options.values["--gpio-board"].map(GPIOBoard.load(path:)) ?? .standard
             try runtime.enableGPIOBridge(board: board, path: gpioPath)
         }
-        // One line on stdout tells a parent process that the ports exist; a second one names
-        // the GPIO bridge socket, which the status op also returns.
+        // One line on stdout signals to a parent process that the ports exist. A second one
+        // names the GPIO bridge socket, which the status op also returns.
         FileHandle.standardOutput.write(Data("ready \(layout.directory)\n".utf8))
         if gpioWanted {
             FileHandle.standardOutput.write(Data("gpio \(gpioPath)\n".utf8))

@@ -90,7 +90,7 @@ extension SimulatorRuntime {
         }
     }
 
-    /// The contact state a `gpio_set` asks for: `closed` as given, or `active` (pressed, alarm)
+    /// Returns the contact state a `gpio_set` requests: `closed` as given, or `active` (pressed, alarm)
     /// turned into the contact state of that line.
     private func contactClosed(_ request: ControlRequest, role: String, _ gpio: GPIOBridgeEndpoint) throws -> Bool {
         if let closed = request.bool("closed") {
@@ -123,7 +123,7 @@ extension SimulatorRuntime {
         return ["role": role, "start_ns": start, "at_ns": steps.map(\.nanoseconds)]
     }
 
-    /// The transitions of one output (`role`) or of all, cleared afterwards with `"clear": true`.
+    /// Returns the transitions of one output (`role`) or of all, cleared afterwards with `"clear": true`.
     private func history(_ request: ControlRequest, _ gpio: GPIOBridgeEndpoint) throws -> [String: Any] {
         let roles = request.string("role").map { [$0] } ?? gpio.bridge.board.lines.filter { $0.direction == .output }.map(\.role)
         var history: [String: Any] = [:]
