@@ -160,6 +160,9 @@ let package = Package(
             exclude: ["Clients"], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator", "TestSupport"], exclude: ["Help"], swiftSettings: strictSettings),
+        // The simulator's GPIO bridge end to end through GPIOBridgeLines, and its pure core.
+        .testTarget(
+            name: "GPIOBridgeTests", dependencies: ["Hardware", "ModemSimulator", "TestSupport", "Core"], swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
         .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]

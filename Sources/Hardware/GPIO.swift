@@ -98,6 +98,10 @@ public enum GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case biasUnsupported(role: String, bias: GPIOBias)
     case backendLost(reason: String)
     case failed(role: String, operation: String, reason: String)
+    /// The simulator's GPIO bridge rejected a request. `code` is `unknown_role`, `busy`,
+    /// `direction` or `not_requested`, and `reason` is the simulator's message, which names
+    /// the fix.
+    case bridgeRejected(role: String, code: String, reason: String)
 
     public var description: String {
         switch self {
@@ -119,6 +123,8 @@ public enum GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
             "the GPIO backend was lost (\(reason)); the lines are released and must be requested again"
         case .failed(let role, let operation, let reason):
             "GPIO \(operation) on \"\(role)\" failed: \(reason)"
+        case .bridgeRejected(let role, let code, let reason):
+            "the simulator's GPIO bridge rejected \"\(role)\" (\(code)): \(reason)"
         }
     }
 }

@@ -12,6 +12,8 @@ public final class SimulatorProcess: @unchecked Sendable {
 
     public var portPath: String { directory + "/modem0" }
     public var stateDirectory: String { directory + "/state" }
+    /// The GPIO bridge socket of a simulator started with `--gpio`.
+    public var gpioSocketPath: String { directory + "/gpio.sock" }
 
     /// Starts the simulator next to the test bundle and waits for its `ready` line.
     public init(_ arguments: [String] = []) throws {

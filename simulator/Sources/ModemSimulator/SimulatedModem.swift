@@ -129,6 +129,8 @@ public struct SimulatedModem: Sendable {
     // Power and boot.
     var power: Power = .off
     var generation = 0
+    /// Whether the module's supply is on; a board's load switch can cut it.
+    var supplied = true
 
     // Settings that a reset restores.
     var echo = true

@@ -24,6 +24,8 @@ public struct Simulation: Sendable {
     public var network: SimulatedNetwork
     public private(set) var modems: [SimulatedModem]
     private var timers = TimerQueue<Timer>()
+    /// When each modem's power key or reset pin was asserted, while it is held.
+    private var pinPresses: [Int: [ModemPin: MonotonicInstant]] = [:]
     /// How long the SMSC waits before retrying a delivery a modem could not take.
     public var deliveryRetry: Duration = .seconds(5)
 
@@ -114,6 +116,34 @@ public struct Simulation: Sendable {
             modems[index].powerOff()
         }
         return apply(effects, modem: index, at: now)
+    }
+
+    /// Takes a change of a modem pin that the box drives through the GPIO bridge: the end of a
+    /// power key or reset pulse acts by its length, and the load switch cuts or restores power.
+    public mutating func modemPin(_ pin: ModemPin, asserted: Bool, modem index: Int, at now: MonotonicInstant) -> [SimulationOutput] {
+        guard modems.indices.contains(index) else { return [] }
+        var outputs = advance(to: now)
+        var effects = ModemEffects()
+        switch pin {
+        case .powerKey, .reset:
+            if asserted {
+                pinPresses[index, default: [:]][pin] = now
+                return outputs
+            }
+            guard let pressed = pinPresses[index]?.removeValue(forKey: pin) else { return outputs }
+            let held = pressed.duration(to: now)
+            if pin == .powerKey {
+                modems[index].powerKeyPulsed(held: held, &effects)
+            } else {
+                modems[index].resetPulsed(held: held, &effects)
+            }
+        case .powerEnable:
+            modems[index].setSupply(asserted)
+        case .status:
+            break  // The modem drives STATUS; the box only reads it.
+        }
+        outputs += apply(effects, modem: index, at: now)
+        return outputs
     }
 
     // MARK: Effects

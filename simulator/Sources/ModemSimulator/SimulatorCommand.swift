@@ -40,6 +40,9 @@ public enum SimulatorCommand {
           --proxy NAME=LISTEN:TARGET[,...]
                                  TCP proxies on 127.0.0.1 from port LISTEN (0 picks one) to port TARGET,
                                  such as mqtt=0:1883 in front of a broker; the proxy op refuses or drops
+          --gpio                 run the GPIO bridge with the reference board's lines on DIR/gpio.sock
+          --gpio-socket PATH     the same, on the UNIX socket PATH
+          --gpio-board FILE      the same, with the lines of a JSON board file (see docs/simulator.md)
 
         Options of replay:
           replay FILE --port PATH [--timeout S]
@@ -139,8 +142,18 @@ public enum SimulatorCommand {
         if let proxies = options.values["--proxy"] {
             runtime.proxies = try startProxies(proxies, logger: logger)
         }
-        // One line on stdout tells a parent process that the ports exist.
+        let gpioPath = options.values["--gpio-socket"] ?? layout.directory + "/gpio.sock"
+        let gpioWanted = options.flags.contains("--gpio") || options.values["--gpio-socket"] != nil || options.values["--gpio-board"] != nil
+        if gpioWanted {
+            let board = try options.values["--gpio-board"].map(GPIOBoard.load(path:)) ?? .standard
+            try runtime.enableGPIOBridge(board: board, path: gpioPath)
+        }
+        // One line on stdout signals to a parent process that the ports exist. A second one
+        // names the GPIO bridge socket, which the status op also returns.
         FileHandle.standardOutput.write(Data("ready \(layout.directory)\n".utf8))
+        if gpioWanted {
+            FileHandle.standardOutput.write(Data("gpio \(gpioPath)\n".utf8))
+        }
         runtime.run(until: shouldStop)
         return 0
     }
@@ -184,11 +197,11 @@ private func startProxies(_ text: String, logger: Logger) throws -> [String: TCP
 
 /// Parsed `--name value` options, flags and positional arguments.
 struct Options {
-    static let flagNames: Set<String> = ["--cap-drop", "--im", "--im-tls"]
+    static let flagNames: Set<String> = ["--cap-drop", "--im", "--im-tls", "--gpio"]
     static let valueNames: Set<String> = [
         "--dir", "--modems", "--dialect", "--pin", "--sim-number", "--latency", "--cap-hour", "--cap-day", "--boot-ms",
         "--faults", "--chaos-seed", "--chaos-every", "--chaos-for", "--seed", "--port", "--timeout", "--im-config",
-        "--proxy",
+        "--proxy", "--gpio-socket", "--gpio-board",
     ]
     var values: [String: String] = [:]
     var flags: Set<String> = []

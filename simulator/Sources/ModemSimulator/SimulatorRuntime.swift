@@ -47,19 +47,21 @@ public final class SimulatorRuntime {
     private static let attachCheckMilliseconds: Int32 = 50
 
     public let layout: Layout
-    private var simulation: Simulation
-    private let clock = SystemClock()
-    private let origin: MonotonicInstant
+    var simulation: Simulation
+    let clock = SystemClock()
+    let origin: MonotonicInstant
     private var ports: [Port]
     private var control: ControlServer
     private var scheduledFaults: [(at: Duration, modem: Int, fault: Fault)]
     private var directoryLock: Int32 = -1
-    private let log: Logger
+    let log: Logger
     /// The fake IM servers, which take the control ops starting with `im_`, or nil when
     /// the simulator runs without them.
     public var imFakes: IMFakeHub?
     /// TCP proxies by name, which the `proxy` op switches between passing, refusing and dropping.
     public var proxies: [String: TCPProxy] = [:]
+    /// The GPIO bridge socket, or nil when the simulator runs without it.
+    var gpio: GPIOBridgeEndpoint?
 
     /// Opens one pseudo-terminal per modem and the control socket.
     public init(simulation: Simulation, layout: Layout, faults: [(at: Duration, modem: Int, fault: Fault)] = [], logger: Logger) throws {
@@ -88,7 +90,7 @@ public final class SimulatorRuntime {
     }
 
     /// The elapsed time since start, as the simulation's instant.
-    private var now: MonotonicInstant {
+    var now: MonotonicInstant {
         MonotonicInstant(nanoseconds: origin.duration(to: clock.now).nanoseconds)
     }
 
@@ -99,7 +101,7 @@ public final class SimulatorRuntime {
         while !shouldStop() {
             checkForNewHosts()
             let attachedMasters = ports.filter(\.hostAttached).compactMap(\.terminal?.master)
-            let descriptors = attachedMasters + control.descriptors
+            let descriptors = attachedMasters + control.descriptors + (gpio?.descriptors ?? [])
             var entries = descriptors.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
             for port in ports where !port.pendingOutput.isEmpty {
                 if let master = port.terminal?.master, let slot = descriptors.firstIndex(of: master) {
@@ -125,6 +127,8 @@ public final class SimulatorRuntime {
                     }
                 } else if descriptor == control.listener {
                     control.acceptClients()
+                } else if let gpio, gpio.owns(descriptor) {
+                    serveGPIO(gpio, descriptor)
                 } else {
                     for line in control.readRequests(from: descriptor) {
                         control.respond(handleControl(line), to: descriptor)
@@ -133,6 +137,7 @@ public final class SimulatorRuntime {
             }
             runDueFaults()
             process(simulation.advance(to: now))
+            updateGPIO()
         }
         shutDown()
     }
@@ -141,6 +146,9 @@ public final class SimulatorRuntime {
         var deadlines = [simulation.nextDue].compactMap { $0 }
         if let fault = scheduledFaults.first {
             deadlines.append(MonotonicInstant(nanoseconds: fault.at.nanoseconds))
+        }
+        if let step = gpio?.nextStep {
+            deadlines.append(MonotonicInstant(nanoseconds: step - origin.nanoseconds))
         }
         let longest: Int32 = ports.contains { $0.terminal != nil && !$0.hostAttached } ? Self.attachCheckMilliseconds : 1000
         guard let next = deadlines.min() else { return longest }
@@ -240,7 +248,7 @@ public final class SimulatorRuntime {
         }
     }
 
-    private func process(_ outputs: [SimulationOutput]) {
+    func process(_ outputs: [SimulationOutput]) {
         for output in outputs {
             switch output {
             case .write(let index, let bytes):
@@ -265,6 +273,7 @@ public final class SimulatorRuntime {
             closePort(index)
         }
         control.close()
+        gpio?.close()
         imFakes?.stopAndWait()
         log.notice("simulator stopped", ["sim.dir": .plain(layout.directory)])
         if directoryLock >= 0 {
@@ -274,7 +283,7 @@ public final class SimulatorRuntime {
 
     // MARK: Control
 
-    private func handleControl(_ line: String) -> String {
+    func handleControl(_ line: String) -> String {
         do {
             let request = try ControlRequest(json: line)
             let reply = try perform(request)
@@ -315,6 +324,9 @@ public final class SimulatorRuntime {
     }
 
     private func perform(_ request: ControlRequest) throws -> [String: Any] {
+        if request.op.hasPrefix("gpio_") {
+            return try performGPIO(request)
+        }
         if request.op.hasPrefix("im_") {
             guard let imFakes else {
                 throw ControlError("op \"\(request.op)\" needs the fake IM servers; start alertbox-sim run with --im, --im-tls or --im-config FILE")
@@ -339,6 +351,7 @@ public final class SimulatorRuntime {
                 "dropped_parts": simulation.network.droppedParts,
                 "accepted_parts": simulation.network.acceptedParts.mapValues(\.count),
                 "elapsed_ms": now.nanoseconds / 1_000_000,
+                "gpio_socket": gpio?.path ?? "",
             ]
         case "fault":
             let fault = try request.fault()
@@ -420,7 +433,7 @@ public final class SimulatorRuntime {
             process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
             return [:]
         default:
-            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power, proxy or an im_ op")
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power, proxy, a gpio_ op or an im_ op")
         }
     }
 }
