@@ -98,7 +98,7 @@ public actor ModemDriver {
         loop = EventLoop(name: "modem \(settings.devicePath)")
         registrations = RegistrationFilter(holdDown: settings.registrationHoldDown)
         reassembler = Reassembler(configuration: .init(timeout: settings.reassemblyTimeout))
-        ladder = RecoveryLadder(hasResetLine: controlLines != nil, hasPowerControl: controlLines != nil)
+        ladder = RecoveryLadder(hasResetLine: controlLines?.canReset ?? false, hasPowerControl: controlLines?.canPowerCycle ?? false)
         (events, eventSink) = AsyncStream.makeStream(of: ModemEvent.self, bufferingPolicy: .bufferingNewest(4096))
         for (name, timeout) in settings.timeouts {
             if let kind = ATCommand.Kind.allCases.first(where: { "\($0)" == name }) {

@@ -63,4 +63,13 @@ public protocol ModemControlLines: Sendable {
     func pulseReset() async throws
     /// Cuts the module's power and restores it.
     func powerCycle() async throws
+    /// Whether the board wires a reset line; the recovery ladder skips the step otherwise.
+    var canReset: Bool { get }
+    /// Whether the board can cut the module's power or press its power key.
+    var canPowerCycle: Bool { get }
+}
+
+extension ModemControlLines {
+    public var canReset: Bool { true }
+    public var canPowerCycle: Bool { true }
 }

@@ -50,7 +50,7 @@ import Testing
         #expect(counters["recovery.pulseReset"] == 1)
         #expect(counters["recovery.powerCycle"] == nil)
         #expect(log.all.contains { if case .state(.recovering(step: .pulseReset)) = $0 { true } else { false } })
-        let resets = try Self.pulseLengths(simulator, Self.roles.reset)
+        let resets = try Self.pulseLengths(simulator, "modem_reset")
         #expect(resets.count == 1)
         #expect(resets.allSatisfy { (150...460).contains($0) })
         await driver.stop()
@@ -67,9 +67,9 @@ import Testing
 
         try await control.powerCycle()
         #expect(try Self.modemPower(simulator) == "on")
-        #expect(try await lines.value(of: Self.roles.status))
+        #expect(try await lines.value(of: "modem_status"))
         // The off pulse, then the on pulse, each longer than the EC25's minimum.
-        let pulses = try Self.pulseLengths(simulator, Self.roles.powerKey)
+        let pulses = try Self.pulseLengths(simulator, "modem_power_key")
         #expect(pulses.count == 2)
         #expect(pulses.first.map { $0 >= 650 } == true)
         #expect(pulses.last.map { $0 >= 500 } == true)
@@ -154,9 +154,47 @@ import Testing
         #expect(edges.filter { !$0 }.count == 1)
     }
 
+    @Test func powerKeyAloneCyclesWithoutStatus() async throws {
+        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        defer { simulator.stop() }
+        // A Waveshare SIM7600-like board: the power key and nothing else.
+        let roles = ModemControlRoles(available: ["modem_power_key", "panic_1"])
+        #expect(roles == ModemControlRoles(powerKey: "modem_power_key", reset: nil, status: nil, powerEnable: nil))
+        let requests = GPIOModemControlLines.lineRequests(roles, chip: "alertbox-sim")
+        let lines = try await GPIOBridgeLines.open(socketPath: simulator.gpioSocketPath, requests: requests, logger: ModemDriverTests.logger)
+        var timing = ModemPinTiming.quectelEC25
+        timing.statusOffTimeout = .seconds(1)
+        let control = GPIOModemControlLines(lines: lines, roles: roles, timing: timing, logger: ModemDriverTests.logger)
+        #expect(!control.canReset)
+        #expect(control.canPowerCycle)
+        await #expect(throws: ModemControlError.noLine(step: "reset")) { try await control.pulseReset() }
+        try simulator.control(["op": "fault", "fault": "no_answer", "duration": 600])
+
+        try await control.powerCycle()
+        // Off, then on again once the module had time to boot.
+        #expect(try Self.pulseLengths(simulator, "modem_power_key").count == 2)
+        var power = try Self.modemPower(simulator)
+        for _ in 0..<100 where power != "on" {
+            try await Task.sleep(for: .milliseconds(50))
+            power = try Self.modemPower(simulator)
+        }
+        #expect(power == "on")
+        await lines.close()
+    }
+
+    @Test func noLinesMeansNoLadderSteps() {
+        let roles = ModemControlRoles(available: ["panic_1", "led_status"])
+        #expect(roles.isEmpty)
+        var ladder = RecoveryLadder(hasResetLine: false, hasPowerControl: false)
+        #expect(ladder.failed().step == .resend)
+        #expect(ladder.failed().step == .reopenPort)
+        // Past the reopen step the ladder is exhausted: no reset or power step to climb to.
+        #expect(ladder.failed().exhausted)
+    }
+
     static func waitForStatus(_ lines: GPIOBridgeLines) async throws {
         for _ in 0..<200 {
-            if try await lines.value(of: roles.status) { return }
+            if try await lines.value(of: "modem_status") { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("modem STATUS never went high")
