@@ -237,7 +237,7 @@ extension CommandRunner {
         }
     }
 
-    /// The segment count shown by `templates` and by the live count while a text is typed.
+    /// Returns the worst-case length and SMS count that the `templates` commands print.
     static func segmentText(_ report: SMSLengthReport?, _ session: Session) -> String {
         guard let report else { return session.text("无法计算长度", "length unknown") }
         let alphabet = report.singleSMSCapacity == 70 ? "UCS-2" : "GSM 7-bit"

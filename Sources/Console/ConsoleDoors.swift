@@ -46,7 +46,7 @@ public actor SocketConsole {
     let runner: CommandRunner
     let logger: Logger
     var sessions: [Int32: ConsoleSession] = [:]
-    /// The most clients served at once; more are told to try later and closed.
+    /// The maximum number of clients at once; a client past it gets a busy line and is closed.
     public let maximumSessions: Int
 
     /// Creates the socket at `path`, readable and writable by its owner only.

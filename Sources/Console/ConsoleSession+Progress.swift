@@ -104,7 +104,7 @@ struct ProgressEstimator: Sendable {
         return Double(lastCount - firstCount) / seconds * 60
     }
 
-    /// The estimated time until `smsOpen` more SMS are sent, nil when nothing is left.
+    /// Returns the estimated time until `smsOpen` more SMS are sent, nil when nothing is left.
     func remaining(smsOpen: Int) -> Duration? {
         guard smsOpen > 0 else { return nil }
         let rate = min(Double(perMinuteLimit), measuredPerMinute ?? Double(perMinuteLimit))
@@ -118,7 +118,8 @@ struct ProgressEstimator: Sendable {
         let imTotal = progress.imSent + progress.imFailed + progress.imOpen
         let eta = remaining.map { duration -> String in
             let seconds = Int(duration.components.seconds)
-            let text = seconds >= 60 ? "\(seconds / 60):" + (seconds % 60 < 10 ? "0" : "") + "\(seconds % 60)" : "0:" + (seconds < 10 ? "0" : "") + "\(seconds)"
+            let secondsPart = seconds % 60 < 10 ? "0\(seconds % 60)" : "\(seconds % 60)"
+            let text = "\(seconds / 60):\(secondsPart)"
             return LocalizedText(zh: "，预计还需 \(text)", en: ", about \(text) left")(language)
         } ?? ""
         return LocalizedText(

@@ -12,7 +12,7 @@ public actor ConsoleSession {
     nonisolated let loop: EventLoop
     public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.asUnownedSerialExecutor() }
 
-    /// What a submitted line is for, besides the session machine's own phases.
+    /// The purpose of a submitted line, besides the session machine's own phases.
     enum InputMode {
         case normal
         /// Waiting for yes to a question, with the command line to run once confirmed.
@@ -38,8 +38,8 @@ public actor ConsoleSession {
     var progressTask: Task<Void, Never>?
     var idleTimer: UInt64?
     var isClosed = false
-    /// Whether a command or a password check is running; keys typed meanwhile wait in
-    /// `typedAhead`, so that commands run one after another in the order typed.
+    /// Whether a command or a password check is running. Keys typed meanwhile wait in
+    /// `typedAhead`, so commands run one after another in the order typed.
     var isBusy = false
     var typedAhead: [UInt8] = []
 

@@ -120,7 +120,7 @@ final class TerminalDriver: @unchecked Sendable {
         }
     }
 
-    /// The screen with the cursor-movement and erase sequences removed, for help comparisons.
+    /// Removes cursor-movement and erase sequences and carriage returns, for help comparisons.
     static func plain(_ text: String) -> String {
         var result = ""
         var iterator = text.unicodeScalars.makeIterator()
