@@ -85,6 +85,13 @@ let package = Package(
         // libssl from Debian (libssl-dev), for the TLS side of the simulator's fake IM servers.
         .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
 
+        // The serial console and the local socket: line editing, login, roles, and the
+        // command interpreter in Chinese and English.
+        .target(
+            name: "Console",
+            dependencies: ["CCrypto", "Core", "Hardware", "Storage", "Alerting", "Scheduler", "LocalControl", "Modem", "ATProtocol", "SMS"],
+            swiftSettings: strictSettings),
+
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
@@ -163,6 +170,11 @@ let package = Package(
         // The simulator's GPIO bridge end to end through GPIOBridgeLines, and its pure core.
         .testTarget(
             name: "GPIOBridgeTests", dependencies: ["Hardware", "ModemSimulator", "TestSupport", "Core"], swiftSettings: strictSettings),
+        // Help/ contains the console's help texts, asserted word for word.
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "Hardware", "Storage", "Scheduler", "Alerting", "Modem", "Core", "TestSupport", "ModemSimulator"],
+            exclude: ["Help"], swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
         .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]

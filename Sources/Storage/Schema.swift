@@ -7,6 +7,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initial),
         Migration(version: 2, name: "scheduler: triggers, audiences, languages, escalations", sql: scheduler, rebuildsTables: true),
+        Migration(version: 4, name: "console: users", sql: console),
     ]
 
     static let initial = """
@@ -328,5 +329,20 @@ public enum Schema {
             PRIMARY KEY (alert_id, group_id)
         );
         CREATE INDEX escalations_waiting ON escalations(due_at) WHERE state = 'waiting';
+        """
+
+    static let console = """
+        -- Console users. The password is stored as `pbkdf2-sha256$ITERATIONS$SALT$HASH`; the
+        -- runtime settings the console edits use config_versions and config_values.
+        CREATE TABLE console_users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role = 'operator' OR role = 'admin'),
+            password_hash TEXT NOT NULL,
+            -- 1 until the user sets a password of their own: first boot, after a reset.
+            must_change INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            last_login_at INTEGER
+        );
         """
 }

@@ -1,0 +1,130 @@
+import Testing
+
+@testable import Console
+
+@Suite struct LineEditorTests {
+    static func written(_ actions: [LineEditor.Action]) -> String {
+        actions.compactMap { if case .write(let bytes) = $0 { String(decoding: bytes, as: UTF8.self) } else { nil } }.joined()
+    }
+
+    @Test func submitsLineOnCarriageReturn() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "> ")
+        let actions = editor.feed(Array("status\r\n".utf8))
+        #expect(actions.last == .submit("status"))
+        #expect(actions.filter { if case .submit = $0 { true } else { false } }.count == 1)
+    }
+
+    @Test func chineseSplitAcrossReadsIsOneCharacter() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        let bytes = Array("火警".utf8)
+        _ = editor.feed(bytes[0..<2])
+        #expect(editor.line.isEmpty)
+        _ = editor.feed(bytes[2..<4])
+        #expect(String(editor.line) == "火")
+        _ = editor.feed(bytes[4...])
+        #expect(String(editor.line) == "火警")
+    }
+
+    @Test func backspaceOverWideCharacterMovesTwoColumns() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("a火".utf8))
+        let output = Self.written(editor.feed([0x7F]))
+        #expect(String(editor.line) == "a")
+        #expect(output == "\u{1B}[2D\u{1B}[K")
+    }
+
+    @Test(arguments: [
+        ("\u{1B}[D", "xterm"), ("\u{1B}OD", "application mode"),
+    ])
+    func leftArrowThenInsert(sequence: String, variant: String) {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("ac".utf8))
+        _ = editor.feed(Array(sequence.utf8))
+        _ = editor.feed(Array("b".utf8))
+        #expect(String(editor.line) == "abc", "\(variant)")
+    }
+
+    @Test(arguments: ["\u{1B}[H", "\u{1B}[1~", "\u{1B}OH", "\u{1B}[7~", "\u{01}"])
+    func homeKeysMoveToStart(sequence: String) {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("状态".utf8))
+        let output = Self.written(editor.feed(Array(sequence.utf8)))
+        #expect(editor.cursor == 0)
+        #expect(output == "\u{1B}[4D")
+    }
+
+    @Test(arguments: ["\u{1B}[F", "\u{1B}[4~", "\u{1B}OF", "\u{1B}[8~", "\u{05}"])
+    func endKeysMoveToEnd(sequence: String) {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("abc\u{01}".utf8))
+        _ = editor.feed(Array(sequence.utf8))
+        #expect(editor.cursor == 3)
+    }
+
+    @Test func deleteKeyRemovesUnderCursor() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("abc\u{01}\u{1B}[3~".utf8))
+        #expect(String(editor.line) == "bc")
+    }
+
+    @Test func historyRecallsWithArrows() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("status\rshow alerts\r".utf8))
+        _ = editor.feed(Array("\u{1B}[A\u{1B}[A".utf8))
+        #expect(String(editor.line) == "status")
+        _ = editor.feed(Array("\u{1B}[B".utf8))
+        #expect(String(editor.line) == "show alerts")
+        _ = editor.feed(Array("\u{1B}[B".utf8))
+        #expect(editor.line.isEmpty)
+    }
+
+    @Test func passwordIsNotEchoedNorKept() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "密码：", echo: false)
+        let actions = editor.feed(Array("secret?\t\r".utf8))
+        #expect(Self.written(actions) == "\r\n")
+        #expect(actions.last == .submit("secret?"))
+        #expect(editor.history.isEmpty)
+    }
+
+    @Test func questionMarkAsksForHelp() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        let actions = editor.feed(Array("alert ?".utf8))
+        #expect(actions.last == .help("alert "))
+        #expect(String(editor.line) == "alert ")
+    }
+
+    @Test func questionMarkInsideQuotesIsText() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("templates check \"有人吗?".utf8))
+        #expect(String(editor.line) == "templates check \"有人吗?")
+    }
+
+    @Test func tabAsksForCompletion() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        #expect(editor.feed(Array("con\t".utf8)).last == .complete("con"))
+    }
+
+    @Test func controlCDropsLine() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        #expect(editor.feed(Array("abc\u{03}".utf8)).last == .interrupt)
+        #expect(editor.line.isEmpty)
+    }
+
+    @Test func displayWidthOfMixedText() {
+        #expect(DisplayWidth.columns(of: "P0 火警") == 7)
+        #expect(DisplayWidth.columns(of: "ＡＢ") == 4)
+    }
+}
