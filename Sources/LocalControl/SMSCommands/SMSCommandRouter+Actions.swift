@@ -38,7 +38,8 @@ extension SMSCommandRouter {
             guard let raised = found, raised.state == "active" || raised.state == "done" else {
                 return await reject(request, .nothingToCancel, reply: .nothingToCancel(alertNumber: alertNumber), to: sender)
             }
-            guard !settings.cancelRequiresConfirmation else {
+            // A cancel confirms when raising its alarm does, so a life-safety alarm stops at once.
+            guard settings.trigger(named: raised.triggerName)?.confirms != true else {
                 return await hold(.cancel(raised), request: request, operator: sender, detail: "alert \(raised.alertID)" + ageNote)
             }
             return await cancel(raised, request: request, operator: sender)

@@ -2,7 +2,7 @@ public import Alerting
 public import Core
 public import Hardware
 public import Modem
-public import SMS
+import SMS
 public import Scheduler
 public import Storage
 

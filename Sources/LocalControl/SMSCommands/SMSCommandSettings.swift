@@ -47,8 +47,8 @@ public struct SMSTrigger: Sendable, Equatable {
     public var audience: [String]
     /// The place the template's `{location}` shows, such as `3号楼`.
     public var location: String
-    /// Whether the alarm waits for `确认 <code>` before it is raised; nil takes the default,
-    /// which is off for P0 (speed matters more) and on for the other priorities.
+    /// Whether raising the alarm, and cancelling it, waits for `确认 <code>`; nil takes the
+    /// default, which is off for P0 (speed matters more) and on for the other priorities.
     public var requiresConfirmation: Bool?
 
     public init(
@@ -92,8 +92,6 @@ public struct SMSCommandSettings: Sendable, Equatable {
     public var clockSkew: Duration
     /// How long a confirmation code stays valid.
     public var confirmationWindow: Duration
-    /// Whether `取消` waits for a confirmation code.
-    public var cancelRequiresConfirmation: Bool
     /// The CAP sender of alerts raised by SMS command; a cancel only reaches alerts of this sender.
     public var alertSender: String
     /// The queue priority of the box's replies. P1 by default: ahead of routine notices,
@@ -107,7 +105,7 @@ public struct SMSCommandSettings: Sendable, Equatable {
     public init(
         operators: [SMSCommandOperator], pin: PINHash, triggers: [SMSTrigger], maximumFailures: Int = 3, failureWindow: Duration = .seconds(15 * 60),
         lockoutDuration: Duration = .seconds(30 * 60), replayWindow: Duration = .seconds(10 * 60), clockSkew: Duration = .seconds(2 * 60),
-        confirmationWindow: Duration = .seconds(2 * 60), cancelRequiresConfirmation: Bool = true, alertSender: String = "alertbox-sms",
+        confirmationWindow: Duration = .seconds(2 * 60), alertSender: String = "alertbox-sms",
         replyPriority: AlertPriority = .urgent, replyExpiry: Duration = .seconds(30 * 60), utcOffsetMinutes: Int = 480
     ) {
         self.operators = operators
@@ -119,7 +117,6 @@ public struct SMSCommandSettings: Sendable, Equatable {
         self.replayWindow = replayWindow
         self.clockSkew = clockSkew
         self.confirmationWindow = confirmationWindow
-        self.cancelRequiresConfirmation = cancelRequiresConfirmation
         self.alertSender = alertSender
         self.replyPriority = replyPriority
         self.replyExpiry = replyExpiry
