@@ -8,7 +8,7 @@ extension AlertScheduler {
     /// command, and returns the id of the alert row that carries it.
     ///
     /// The message is stored as a CAP `System` alert of type `Ack` with a single delivery, so
-    /// it goes through the SMS worker like every other send: it is durable, counts against
+    /// it goes through the SMS worker like every other send. It is durable, counts against
     /// the SIM's budget, and waits behind every delivery of a higher priority. A `System`
     /// alert never takes an acknowledgement, so a reply such as `1` still acknowledges the
     /// last real alert sent to that number.

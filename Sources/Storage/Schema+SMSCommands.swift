@@ -1,7 +1,7 @@
 extension Schema {
     /// The state of the SMS command path that must survive a restart.
     ///
-    /// No column holds a PIN or a command text in clear: a handled command is kept as the
+    /// No column contains a PIN or a command text in clear. A handled command is kept as the
     /// SHA-256 of its text with the PIN masked, which is enough to recognise a second copy.
     static let smsCommands = """
         -- Wrong PINs and lockouts per sender, so a restart does not reset a lockout.

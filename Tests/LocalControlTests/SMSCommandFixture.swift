@@ -104,7 +104,7 @@ struct SMSCommandFixture {
         try await database.read { try $0.query(sql, values, operation: "test") }
     }
 
-    /// The texts of the replies queued to `number`, oldest first.
+    /// Returns the texts of the replies queued to `number`, oldest first.
     func replies(to number: PhoneNumber = SMSCommandFixture.dutyOfficer) async throws -> [String] {
         try await rows(
             """
@@ -114,7 +114,7 @@ struct SMSCommandFixture {
         ).compactMap { $0["sms_text"].string }
     }
 
-    /// The audit rows of SMS commands, oldest first, as `action detail`.
+    /// Returns the audit rows of SMS commands, oldest first, as `action actor detail`.
     func commandAudit() async throws -> [String] {
         try await rows("SELECT action, actor, detail FROM audit_log WHERE action LIKE 'sms.command.%' ORDER BY id").map {
             "\($0["action"].string ?? "") \($0["actor"].string ?? "") \($0["detail"].string ?? "")"

@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func untrustedClockJudgesByNetworkTime() async throws {
-        // A box that booted in 2024 by its own clock, while the network says 2026.
+        // The box's own clock reads 2024 after a boot, while the network's time stamps are in 2026.
         let clock = ManualClock(wallStart: WallTime(secondsSinceEpoch: 1_704_412_800))
         let trust = ClockTrust(policy: .assumed, clock: clock)
         let fixture = try await SMSCommandFixture(clock: clock, clockTrust: trust)

@@ -9,7 +9,7 @@ import Storage
 import TestSupport
 import Testing
 
-/// The box's clock as the simulator's SMSC sees it: the simulator stamps PDUs from
+/// A clock that agrees with the simulator's SMSC. The simulator stamps PDUs from
 /// 2024-01-05 08:00:00 +08:00 at its start, so this clock's wall time starts there too.
 struct SimulatorWallClock: BoxClock {
     static let simulatorEpoch = WallTime(secondsSinceEpoch: 1_704_412_800)

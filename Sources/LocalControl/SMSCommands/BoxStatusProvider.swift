@@ -2,7 +2,7 @@ public import Core
 public import Modem
 public import Scheduler
 
-/// What the `状态` command reports. A field is nil when its source is not known or not wired.
+/// The box's status as the `状态` command reports it. A field is nil when its source is unknown or not wired.
 public struct BoxStatus: Sendable, Equatable {
     public var uplink: UplinkHealth?
     /// Whether the SIM reports `READY`.

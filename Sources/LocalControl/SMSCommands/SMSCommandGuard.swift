@@ -18,7 +18,7 @@ public struct SenderLockout: Sendable, Equatable {
     }
 }
 
-/// How old a command is by its TP-SCTS.
+/// The age of a command by its TP-SCTS.
 public enum CommandAge: Sendable, Equatable {
     /// Within the replay window.
     case fresh
@@ -96,8 +96,8 @@ public struct SMSCommandGuard: Sendable {
 /// box whose own wall clock is not trusted (no NTP, no RTC, no network time yet).
 ///
 /// Each message's SCTS is a lower bound of the network's time when it arrived, so the
-/// estimate takes the latest of them: an old stored message read after a restart cannot
-/// pull it back, and a message that sat in the SMSC only makes the estimate late, never early.
+/// estimate takes the latest of them. An old stored message read after a restart cannot pull
+/// it back. A message that sat in the SMSC makes the estimate late, never early.
 public struct NetworkTimeEstimate: Sendable, Equatable {
     /// The SCTS minus the monotonic instant of arrival that gave the latest estimate, in nanoseconds.
     private var offset: Int64?

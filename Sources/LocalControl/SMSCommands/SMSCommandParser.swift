@@ -19,7 +19,7 @@ public enum SMSCommand: Sendable, Equatable {
     }
 }
 
-/// What an inbound SMS turned out to be.
+/// The reading of an inbound SMS.
 public enum ParsedSMS: Sendable, Equatable {
     /// Not a command: the text goes on to the scheduler unchanged.
     case notCommand
@@ -44,7 +44,7 @@ public enum ParsedSMS: Sendable, Equatable {
 /// `[<PIN>] 确认 <码>`, and the English keywords `STATUS`, `ALARM`, `CANCEL`, `CONFIRM`.
 ///
 /// Operators type on Chinese phone keyboards, so full-width digits, letters and spaces read as
-/// ASCII, keywords are case-insensitive, a comma or colon may separate the parts, and the
+/// ASCII and keywords are case-insensitive. A comma or colon may separate the parts. The
 /// spaces after the PIN and after a Chinese keyword may be left out (`1234报警火警`). A text is
 /// a command only when a keyword follows the PIN, so a reply that starts with a number, such
 /// as `2301 房间已疏散`, stays a reply. A keyword without a PIN is malformed only when it is
@@ -147,7 +147,7 @@ public enum SMSCommandParser {
     }
 
     /// Splits the alarm's arguments into the longest trigger name they start with and the
-    /// note after it; with no known name, the first word is the name.
+    /// note after it. When no known name matches, the first word is the name.
     private static func alarmName(_ arguments: String, triggerNames: [String]) -> (String, String)? {
         let text = Array(arguments)
         guard !text.isEmpty else { return nil }

@@ -35,7 +35,7 @@ public struct InboundSMS: Sendable, Equatable {
     }
 }
 
-/// Why a command was not run.
+/// The reason a command was not run.
 public enum SMSCommandRejection: String, Sendable, Equatable {
     case notAllowListed = "sender not on the allow-list"
     case lockedOut = "sender locked out"
@@ -52,7 +52,7 @@ public enum SMSCommandRejection: String, Sendable, Equatable {
     case failed = "failed on the box"
 }
 
-/// What the router did with an inbound SMS.
+/// The router's handling of an inbound SMS.
 public enum SMSCommandOutcome: Sendable, Equatable {
     /// Not a command: handed to the scheduler unchanged.
     case passedOn
@@ -66,9 +66,9 @@ public enum SMSCommandOutcome: Sendable, Equatable {
 /// Sits in front of the scheduler's `receiveSMS`: runs SMS commands from allow-listed numbers
 /// and passes every other message on unchanged, so acknowledgements keep working.
 ///
-/// A command is checked in this order: the sender is on the allow-list, is not locked out,
-/// the message is no copy of one already handled, its TP-SCTS is within the replay window,
-/// it can be read, the PIN is right, and the number may send that command. Strangers get no
+/// A command is checked in this order. The sender is on the allow-list and not locked out.
+/// The message is no copy of one already handled, and its TP-SCTS is within the replay
+/// window. It can be read, the PIN is right, and the number may send that command. Strangers get no
 /// reply at all, so the command path stays invisible to them, and a locked-out sender gets
 /// one reply when the lockout starts. Every command, run or not, leaves one audit row.
 ///
@@ -130,7 +130,7 @@ public actor SMSCommandRouter {
         await receive(InboundSMS(message))
     }
 
-    /// Runs `message` as a command, or hands it to the scheduler unchanged when it is none.
+    /// Runs `message` as a command, or hands it to the scheduler unchanged when it is no command.
     @discardableResult
     public func receive(_ message: InboundSMS) async -> SMSCommandOutcome {
         // The reference time is taken before this message's own SCTS moves the estimate.

@@ -47,8 +47,8 @@ public struct SMSTrigger: Sendable, Equatable {
     public var audience: [String]
     /// The place the template's `{location}` shows, such as `3号楼`.
     public var location: String
-    /// Whether raising the alarm, and cancelling it, waits for `确认 <code>`; nil takes the
-    /// default, which is off for P0 (speed matters more) and on for the other priorities.
+    /// Whether raising the alarm, and cancelling it, waits for `确认 <code>`. Nil takes the
+    /// default: off for P0, because speed matters more, and on for the other priorities.
     public var requiresConfirmation: Bool?
 
     public init(

@@ -1,5 +1,6 @@
 import CCrypto
 import Core
+import SMS
 import Storage
 
 /// An alert that an SMS command raised, as a cancel needs it.
@@ -88,10 +89,9 @@ enum SMSCommandStore {
         let status = bytes.withUnsafeBufferPointer { buffer in
             EVP_Digest(buffer.baseAddress, buffer.count, &digest, &length, EVP_sha256(), nil)
         }
-        // EVP_Digest only fails when libcrypto cannot allocate; the text itself then stands in,
-        // and it is the masked text, never one with a PIN.
+        // EVP_Digest fails only when libcrypto cannot allocate. The text itself is then the
+        // key, which is safe because callers pass the masked text, never one with a PIN.
         guard status == 1 else { return text }
-        let digits = Array("0123456789abcdef")
-        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+        return Hex.encode(digest).lowercased()
     }
 }
