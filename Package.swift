@@ -59,7 +59,7 @@ let package = Package(
         // The box on site without a network: buttons and dry contacts that raise alerts, status
         // LEDs and the siren, feedback to whoever pressed, and commands by SMS.
         .target(
-            name: "LocalControl", dependencies: ["Core", "Hardware", "Alerting", "Scheduler", "Storage", "SMS", "Modem"],
+            name: "LocalControl", dependencies: ["Core", "Hardware", "Alerting", "Scheduler", "Storage", "SMS", "Modem", "CCrypto"],
             swiftSettings: strictSettings),
 
         // libcurl and libcrypto from Debian (libcurl4-openssl-dev, libssl-dev) for the IM uplink.

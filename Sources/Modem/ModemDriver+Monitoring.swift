@@ -303,7 +303,7 @@ extension ModemDriver {
                 .received(
                     IncomingMessage(
                         kind: kind, sender: message.sender, text: message.text, parts: message.key?.total ?? 1,
-                        missingParts: message.missingParts, key: message.key)))
+                        missingParts: message.missingParts, key: message.key, serviceCentreTimestamp: message.serviceCentreTimestamp)))
         }
     }
 }

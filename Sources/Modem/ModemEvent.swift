@@ -75,6 +75,8 @@ public struct IncomingMessage: Sendable, Equatable {
     public var missingParts: [Int]
     /// Identifies the message across a partial delivery and its corrections.
     public var key: ReassemblyKey?
+    /// TP-SCTS: when the SMSC received the message (its earliest part), nil when unknown.
+    public var serviceCentreTimestamp: SMSTimestamp? = nil
 }
 
 /// Something the driver reports upward.

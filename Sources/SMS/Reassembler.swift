@@ -8,19 +8,25 @@ public struct ReceivedPart: Sendable, Equatable {
     /// Septets for GSM 7-bit, octets otherwise, without the header.
     public var payload: [UInt8]
     public var concatenation: Concatenation?
+    /// TP-SCTS: when the SMSC received the part, or nil when the source has no timestamp.
+    public var serviceCentreTimestamp: SMSTimestamp?
 
-    public init(sender: String, alphabet: SMSAlphabet, payload: [UInt8], concatenation: Concatenation?) {
+    public init(
+        sender: String, alphabet: SMSAlphabet, payload: [UInt8], concatenation: Concatenation?, serviceCentreTimestamp: SMSTimestamp? = nil
+    ) {
         self.sender = sender
         self.alphabet = alphabet
         self.payload = payload
         self.concatenation = concatenation
+        self.serviceCentreTimestamp = serviceCentreTimestamp
     }
 
-    /// Takes the sender and user data of a received SMS-DELIVER.
+    /// Takes the sender, timestamp and user data of a received SMS-DELIVER.
     public init(_ deliver: SMSDeliver) {
         self.init(
             sender: deliver.originator.description, alphabet: deliver.userData.alphabet,
-            payload: deliver.userData.payload, concatenation: deliver.userData.concatenation)
+            payload: deliver.userData.payload, concatenation: deliver.userData.concatenation,
+            serviceCentreTimestamp: deliver.serviceCentreTimestamp)
     }
 }
 
@@ -43,6 +49,8 @@ public struct ReassembledMessage: Sendable, Equatable {
     public var receivedParts: [Int]
     /// The part numbers still missing.
     public var missingParts: [Int]
+    /// The earliest TP-SCTS of the parts received, or nil when no part had one.
+    public var serviceCentreTimestamp: SMSTimestamp? = nil
 
     public var isComplete: Bool {
         missingParts.isEmpty
@@ -104,8 +112,15 @@ public struct Reassembler: Sendable {
         var firstSeen: MonotonicInstant
         var order: UInt64
         var parts: [Int: (alphabet: SMSAlphabet, payload: [UInt8])]
+        var earliestTimestamp: SMSTimestamp?
         /// For a group already sent out as partial, when its parts are forgotten.
         var retainUntil: MonotonicInstant?
+
+        mutating func note(_ timestamp: SMSTimestamp?) {
+            guard let timestamp else { return }
+            if let earliest = earliestTimestamp, earliest.secondsSinceEpoch <= timestamp.secondsSinceEpoch { return }
+            earliestTimestamp = timestamp
+        }
     }
 
     public let configuration: Configuration
@@ -133,7 +148,7 @@ public struct Reassembler: Sendable {
         guard let concatenation = part.concatenation else {
             let message = ReassembledMessage(
                 key: nil, sender: part.sender, text: UserData.text(from: part.payload, alphabet: part.alphabet),
-                receivedParts: [1], missingParts: [])
+                receivedParts: [1], missingParts: [], serviceCentreTimestamp: part.serviceCentreTimestamp)
             return events + [.complete(message)]
         }
 
@@ -146,6 +161,7 @@ public struct Reassembler: Sendable {
         if var group = pending[key] {
             guard group.parts[sequence] == nil else { return events }
             group.parts[sequence] = entry
+            group.note(part.serviceCentreTimestamp)
             if group.parts.count == key.total {
                 pending[key] = nil
                 events.append(.complete(message(of: group)))
@@ -164,6 +180,7 @@ public struct Reassembler: Sendable {
                 delivered[key] = nil
             } else {
                 group.parts[sequence] = entry
+                group.note(part.serviceCentreTimestamp)
                 let corrected = message(of: group)
                 delivered[key] = corrected.isComplete ? nil : group
                 return events + [.correction(corrected)]
@@ -176,7 +193,8 @@ public struct Reassembler: Sendable {
             events.append(.partial(release(oldest, at: now)))
         }
         counter += 1
-        let group = Group(key: key, firstSeen: now, order: counter, parts: [sequence: entry], retainUntil: nil)
+        let group = Group(
+            key: key, firstSeen: now, order: counter, parts: [sequence: entry], earliestTimestamp: part.serviceCentreTimestamp, retainUntil: nil)
         if key.total == 1 {
             events.append(.complete(message(of: group)))
         } else {
@@ -240,6 +258,6 @@ public struct Reassembler: Sendable {
         flush()
         return ReassembledMessage(
             key: group.key, sender: group.key.sender, text: text, receivedParts: group.parts.keys.sorted(),
-            missingParts: missing)
+            missingParts: missing, serviceCentreTimestamp: group.earliestTimestamp)
     }
 }

@@ -49,7 +49,8 @@ extension AlertScheduler {
     }
 
     /// Reads an SMS reply: a configured keyword acknowledges the latest alert sent to that
-    /// number within the acknowledgement window, ends its escalations in the sender's groups
+    /// number within the acknowledgement window (a `System` message such as a command reply
+    /// never counts), ends its escalations in the sender's groups
     /// and stops what is still queued to that person for it.
     /// - Returns: the acknowledgement, or nil when the text is no keyword or no alert went to the number.
     public func handleReply(from sender: String, text: String) async -> Acknowledgement? {
@@ -67,7 +68,7 @@ extension AlertScheduler {
                     let row = try connection.query(
                         """
                         SELECT d.alert_id, d.contact_id, a.identifier FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-                        WHERE d.recipient_e164 = ? AND d.sent_at > ? ORDER BY d.sent_at DESC, d.id DESC LIMIT 1
+                        WHERE d.recipient_e164 = ? AND d.sent_at > ? AND a.status <> 'System' ORDER BY d.sent_at DESC, d.id DESC LIMIT 1
                         """, [.text(number.e164), .integer(since)], operation: "acknowledgements.match"
                     ).first, let alertID = row["alert_id"].int64
                 else { return nil }

@@ -7,6 +7,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: initial),
         Migration(version: 2, name: "scheduler: triggers, audiences, languages, escalations", sql: scheduler, rebuildsTables: true),
+        Migration(version: 3, name: "SMS commands: lockouts, handled commands, raised alerts", sql: smsCommands),
         Migration(version: 4, name: "console: users", sql: console),
     ]
 
