@@ -123,6 +123,20 @@ public actor LibgpiodLines: GPIOLines {
             try requestLine(request)
         }
         logger.info("GPIO lines requested", ["gpio.lines": .plain(String(requests.count)), "gpio.consumer": .plain(consumer)])
+
+        let release = Self.kernelRelease()
+        if lines.values.contains(where: { $0.eventDescriptor != nil }), LibgpiodRequest.stampsMonotonic(kernelRelease: release) == false {
+            logger.warning(
+                "this kernel stamps GPIO edges with CLOCK_REALTIME, so edge timestamps are off by the time since boot; use Linux 5.7 or later",
+                ["kernel.release": .plain(release)])
+        }
+    }
+
+    /// Returns the running kernel's release with `uname(2)`.
+    private static func kernelRelease() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "" }
+        return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     private func requestLine(_ request: GPIOLineRequest) throws(GPIOError) {

@@ -7,7 +7,7 @@ import Glibc
 ///
 /// Nothing here touches a chip, so the mappings are unit-tested on machines without GPIO.
 enum LibgpiodRequest {
-    /// The libgpiod request type for a direction: an input with edges asks for both edges.
+    /// Returns the libgpiod request type for a direction. An input with edges requests both edges.
     /// `gpiod_line_request_config.request_type`.
     static func requestType(for direction: GPIODirection) -> Int32 {
         switch direction {
@@ -17,7 +17,7 @@ enum LibgpiodRequest {
         }
     }
 
-    /// The libgpiod request flags for a request: active-low and the bias of an input.
+    /// Returns the libgpiod request flags for a request: active-low and the bias of an input.
     ///
     /// Only inputs carry a bias, because `GPIODirection` gives none to outputs.
     /// `gpiod_line_request_config.flags`, `GPIOD_LINE_REQUEST_FLAG_*`.
@@ -37,8 +37,8 @@ enum LibgpiodRequest {
         return flags
     }
 
-    /// The value handed to `gpiod_line_request` as `default_val`: the logical initial value of
-    /// an output, 0 for an input.
+    /// Returns the value passed to `gpiod_line_request` as `default_val`: the logical initial
+    /// value of an output, 0 for an input.
     ///
     /// The value stays logical because the kernel applies `ACTIVE_LOW` to the default values of
     /// a request as it does to later writes.
@@ -55,6 +55,15 @@ enum LibgpiodRequest {
     /// `struct gpiod_line_event.ts`.
     static func instant(of timestamp: timespec) -> MonotonicInstant {
         MonotonicInstant(nanoseconds: Int64(timestamp.tv_sec) * 1_000_000_000 + Int64(timestamp.tv_nsec))
+    }
+
+    /// Returns whether a kernel release (`uname -r`, such as `6.1.0-57-amd64`) stamps line
+    /// events with `CLOCK_MONOTONIC`, as Linux does from 5.7 on.
+    /// Returns nil when the release does not start with a major and minor number.
+    static func stampsMonotonic(kernelRelease release: String) -> Bool? {
+        let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard numbers.count == 2, release.first?.isNumber == true else { return nil }
+        return (numbers[0], numbers[1]) >= (5, 7)
     }
 
     /// Converts a libgpiod event to the logical value after the edge: a rising edge makes the
@@ -99,9 +108,10 @@ enum LibgpiodRequest {
 
     /// Maps the `errno` of a failed `gpiod_line_request`.
     ///
-    /// `EBUSY` means another consumer holds the line. `EINVAL` or `EOPNOTSUPP` on a request
-    /// with a bias means the kernel predates bias flags (Linux 5.5); chips that cannot set a
-    /// bias are not reported, because the kernel ignores the bias on them.
+    /// `EBUSY` means another consumer has requested the line. `EINVAL` or `EOPNOTSUPP` on a request
+    /// with a bias means the kernel predates bias flags (Linux 5.5) or the chip's driver
+    /// rejects the bias. A driver that returns `ENOTSUPP` is not reported, because the kernel
+    /// then ignores the bias (`gpio_set_bias` in Linux 6.1).
     static func requestError(_ error: Errno, request: GPIOLineRequest) -> GPIOError {
         let bias: GPIOBias? = if case .input(let bias, _) = request.direction, bias != .asIs { bias } else { nil }
         switch error.rawValue {

@@ -49,6 +49,21 @@ struct LibgpiodRequestTests {
         #expect(LibgpiodRequest.instant(of: stamp) == MonotonicInstant(nanoseconds: 1_234_567_890_123))
     }
 
+    static let releaseCases: [(String, Bool?)] = [
+        ("6.1.0-57-amd64", true),
+        ("5.7.0", true),
+        ("5.10.110-rockchip-rk3588", true),
+        ("5.4.0-150-generic", false),
+        ("4.19.232", false),
+        ("", nil),
+        ("rpi-6.6", nil),
+    ]
+
+    @Test("kernel release decides the timestamp clock", arguments: releaseCases)
+    func timestampClock(release: String, expected: Bool?) {
+        #expect(LibgpiodRequest.stampsMonotonic(kernelRelease: release) == expected)
+    }
+
     @Test("rising edge is active, falling inactive")
     func edgeDirection() {
         #expect(LibgpiodRequest.isActive(afterEventType: Int32(GPIOD_LINE_EVENT_RISING_EDGE)))

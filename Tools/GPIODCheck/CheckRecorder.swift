@@ -65,7 +65,7 @@ actor EdgeCollector {
         finished = true
     }
 
-    /// Waits until `condition` holds or `timeout` passes; returns whether it held.
+    /// Waits until `condition` is true or `timeout` passes, and returns whether it became true.
     /// The condition receives the edges so far and whether the stream has finished.
     func wait(timeout: Duration, until condition: ([GPIOEdge], Bool) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -76,7 +76,7 @@ actor EdgeCollector {
         return condition(edges, finished)
     }
 
-    /// The edges of one role, in the order they arrived.
+    /// Returns the edges of one role, in the order they arrived.
     func edges(of role: String) -> [GPIOEdge] {
         edges.filter { $0.role == role }
     }

@@ -10,12 +10,13 @@ let resetOffset = 4
 
 let quietLogger = Logger(label: "gpiod-check", level: .warning)
 
-/// A button to ground: pulled up, active-low, with edges.
+/// Returns the request for a button to ground: pulled up, active-low, with edges.
 func panicButton(_ chip: String, edges: Bool = true) -> GPIOLineRequest {
     GPIOLineRequest(role: "panic", chip: chip, line: .name("panic_button"), direction: .input(bias: .pullUp, edges: edges), activeLow: true)
 }
 
-/// A dry contact to the supply, selected by offset: pulled down, active-high, with edges.
+/// Returns the request for a dry contact to the supply, selected by offset: pulled down,
+/// active-high, with edges.
 func doorContact(_ chip: String, edges: Bool = true) -> GPIOLineRequest {
     GPIOLineRequest(
         role: "door", chip: chip, line: .offset(UInt32(doorOffset)), direction: .input(bias: .pullDown, edges: edges))
@@ -205,7 +206,7 @@ func runCloseChecks(chip: SimulatedChip, checks: CheckRecorder) async {
     }
 }
 
-/// A chip that goes away finishes the stream and logs the lost backend.
+/// Checks that a chip that goes away finishes the stream and logs the lost backend.
 func runChipRemovalCheck(checks: CheckRecorder) async {
     let chip: SimulatedChip
     do {

@@ -3,7 +3,7 @@
 //
 // It needs root, configfs mounted at /sys/kernel/config and the gpio-sim module loaded;
 // scripts/gpio-sim-check boots a virtual machine that provides them and runs it there.
-// The tool creates the simulated chip itself, so that it knows its sysfs paths.
+// The tool creates the simulated chip itself, so that it can build the chip's sysfs paths.
 
 import Core
 import Glibc
