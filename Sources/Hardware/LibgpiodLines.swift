@@ -13,9 +13,9 @@ import Glibc
 /// writes, for the initial value of an output and for the direction of edges.
 /// Edge timestamps come from the kernel, on `CLOCK_MONOTONIC` from Linux 5.7 on.
 ///
-/// When a chip goes away (`ENODEV`, or a hang-up on an event descriptor), the actor logs
-/// `GPIOError.backendLost`, releases every line and finishes `edges`. Later calls throw that
-/// error.
+/// When a chip goes away (`ENODEV` from a read, a write, an event read or the check that runs
+/// every second, or a hang-up on an event descriptor), the actor logs `GPIOError.backendLost`,
+/// releases every line and finishes `edges`. Later calls throw that error.
 /// `gpiod_chip_open_lookup`, `gpiod_line_request`, `gpiod_line_event_read_multiple`.
 public actor LibgpiodLines: GPIOLines {
     /// The consumer label that `gpioinfo` shows on lines the box holds.
@@ -23,6 +23,11 @@ public actor LibgpiodLines: GPIOLines {
 
     /// An event read returns at most this many events; a longer burst takes more reads.
     private static let eventBatch = 16
+
+    /// How often the loop checks that every chip is still there. On Linux 6.1 a reader of
+    /// line events is not reliably woken when its chip goes away (seen with gpio-sim), so an
+    /// input-only user would otherwise not learn of it.
+    private static let chipCheckInterval = Duration.seconds(1)
 
     private struct HeldLine {
         let request: GPIOLineRequest
@@ -50,6 +55,7 @@ public actor LibgpiodLines: GPIOLines {
     /// Open chips by the descriptor the board profile gives (name, label, number or path).
     private var chips: [String: OpaquePointer] = [:]
     private var lines: [String: HeldLine] = [:]
+    private var chipCheckTimer: UInt64?
 
     private init(consumer: String, logger: Logger) {
         self.consumer = consumer
@@ -123,6 +129,9 @@ public actor LibgpiodLines: GPIOLines {
             try requestLine(request)
         }
         logger.info("GPIO lines requested", ["gpio.lines": .plain(String(requests.count)), "gpio.consumer": .plain(consumer)])
+        if !lines.isEmpty {
+            scheduleChipCheck()
+        }
 
         let release = Self.kernelRelease()
         if lines.values.contains(where: { $0.eventDescriptor != nil }), LibgpiodRequest.stampsMonotonic(kernelRelease: release) == false {
@@ -203,7 +212,8 @@ public actor LibgpiodLines: GPIOLines {
     /// Maps a failed read or write; a vanished chip also releases every line.
     private func failure(_ error: Errno, role: String, operation: String) -> GPIOError {
         guard error.rawValue != ENODEV else {
-            let reason = "GPIO chip of \"\(role)\" is gone: \(error)"
+            let chip = lines[role]?.request.chip ?? "?"
+            let reason = "GPIO chip \(chip) of \"\(role)\" is gone: \(error)"
             loseBackend(reason: reason)
             return .backendLost(reason: reason)
         }
@@ -243,6 +253,36 @@ public actor LibgpiodLines: GPIOLines {
         }
     }
 
+    // MARK: Chip check
+
+    private func scheduleChipCheck() {
+        let deadline = SystemClock().now.advanced(by: Self.chipCheckInterval)
+        chipCheckTimer = loop.schedule(atNanoseconds: deadline.nanoseconds) { [weak self] in
+            self?.assumeIsolated { $0.checkChips() }
+        }
+    }
+
+    /// Re-reads the info of one line per chip with `gpiod_line_update`. The ioctl on the chip's
+    /// descriptor fails with `ENODEV` once the chip is gone.
+    private func checkChips() {
+        chipCheckTimer = nil
+        guard case .open = state else { return }
+
+        var checkedChips: Set<String> = []
+        for held in lines.values where checkedChips.insert(held.request.chip).inserted {
+            guard gpiod_line_update(held.line) != 0 else { continue }
+            let error = Errno.current
+            if error.rawValue == ENODEV {
+                loseBackend(reason: "GPIO chip \(held.request.chip) of \"\(held.request.role)\" is gone: \(error)")
+                return
+            }
+            logger.warning(
+                "GPIO chip check failed",
+                ["gpio.chip": .plain(held.request.chip), "gpio.role": .plain(held.request.role), "error": .plain(error.description)])
+        }
+        scheduleChipCheck()
+    }
+
     // MARK: Teardown
 
     private func loseBackend(reason: String) {
@@ -254,6 +294,10 @@ public actor LibgpiodLines: GPIOLines {
 
     /// Stops watching, releases the lines, closes the chips and finishes `edges`.
     private func releaseAll() {
+        if let timer = chipCheckTimer {
+            loop.cancelTimer(timer)
+            chipCheckTimer = nil
+        }
         for held in lines.values {
             if let descriptor = held.eventDescriptor {
                 loop.unwatch(descriptor)

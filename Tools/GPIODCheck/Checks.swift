@@ -206,34 +206,43 @@ func runCloseChecks(chip: SimulatedChip, checks: CheckRecorder) async {
     }
 }
 
-/// Checks that a chip that goes away finishes the stream and logs the lost backend.
+/// Checks that a chip that goes away finishes the stream and logs the lost backend, once for
+/// an input with edges and once for an input without, which only the periodic chip check can
+/// notice.
 func runChipRemovalCheck(checks: CheckRecorder) async {
-    let chip: SimulatedChip
-    do {
-        chip = try SimulatedChip.create(name: "vanishing", label: "alertbox-vanishing", lineNames: ["panic_button"])
-    } catch {
-        checks.fail("create a second gpio-sim chip", error)
-        return
+    for edges in [true, false] {
+        let kind = edges ? "input with edges" : "input without edges"
+        let chip: SimulatedChip
+        do {
+            chip = try SimulatedChip.create(
+                name: "vanishing-\(edges)", label: "alertbox-vanishing-\(edges)", lineNames: ["panic_button"])
+        } catch {
+            checks.fail("create a gpio-sim chip to remove", error)
+            return
+        }
+        let sink = CapturingLogSink()
+        let logger = Logger(label: "gpiod-check", level: .info, sink: sink)
+        guard
+            let lines = await openLines(
+                "request \(kind) on the chip to remove", [panicButton(chip.chipName, edges: edges)], checks: checks, logger: logger)
+        else { return }
+        let collector = EdgeCollector.collecting(lines.edges)
+        do {
+            try chip.remove()
+        } catch {
+            checks.fail("remove the chip", error)
+        }
+
+        let finished = await collector.wait(timeout: .seconds(5)) { _, finished in finished }
+        checks.check("removed chip of \(kind) finishes the stream", finished)
+        let lostLine = sink.lines.first { $0.contains("GPIO backend was lost") }
+        checks.check("removed chip of \(kind) logs backendLost", lostLine != nil, "log: \(sink.lines)")
+        if let lostLine {
+            print("  logged: \(lostLine)")
+        }
+        await checks.expectError("value after removal of \(kind) is backendLost", { if case .backendLost = $0 { true } else { false } }) {
+            try await lines.value(of: "panic")
+        }
+        await lines.close()
     }
-    let sink = CapturingLogSink()
-    let logger = Logger(label: "gpiod-check", level: .info, sink: sink)
-    guard let lines = await openLines("request line on the chip to remove", [panicButton(chip.chipName)], checks: checks, logger: logger)
-    else { return }
-    let collector = EdgeCollector.collecting(lines.edges)
-    do {
-        try chip.remove()
-    } catch {
-        checks.fail("remove the chip", error)
-    }
-    let finished = await collector.wait(timeout: .seconds(5)) { _, finished in finished }
-    checks.check("removed chip finishes the edge stream", finished)
-    let lostLine = sink.lines.first { $0.contains("GPIO backend was lost") }
-    checks.check("removed chip logs backendLost", lostLine != nil, "log: \(sink.lines)")
-    if let lostLine {
-        print("  logged: \(lostLine)")
-    }
-    await checks.expectError("value after removal is backendLost", { if case .backendLost = $0 { true } else { false } }) {
-        try await lines.value(of: "panic")
-    }
-    await lines.close()
 }
