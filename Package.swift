@@ -137,6 +137,11 @@ let package = Package(
         .executableTarget(
             name: "storage-torture", dependencies: ["Storage", "Core"], path: "Tools/StorageTorture",
             swiftSettings: strictSettings),
+        // Checks LibgpiodLines against a gpio-sim chip inside the virtual machine that
+        // scripts/gpio-sim-check boots; it needs root, configfs and the gpio-sim module.
+        .executableTarget(
+            name: "gpiod-check", dependencies: ["Hardware", "Core"], path: "Tools/GPIODCheck", swiftSettings: strictSettings),
+        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Core", "SMS"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(

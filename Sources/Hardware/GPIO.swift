@@ -97,6 +97,10 @@ public enum GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateRole(String)
     case biasUnsupported(role: String, bias: GPIOBias)
     case backendLost(reason: String)
+    /// The process may not open the chip or request its lines (`EACCES`, `EPERM`).
+    case permissionDenied(role: String, chip: String, reason: String)
+    /// The lines were released by `close()` and are used again.
+    case closed
     case failed(role: String, operation: String, reason: String)
     /// The simulator's GPIO bridge rejected a request. `code` is `unknown_role`, `busy`,
     /// `direction` or `not_requested`, and `reason` is the simulator's message, which names
@@ -121,6 +125,10 @@ public enum GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
             "the kernel or chip cannot set bias \(bias.rawValue) on \"\(role)\"; use bias as-is and an external resistor"
         case .backendLost(let reason):
             "the GPIO backend was lost (\(reason)); the lines are released and must be requested again"
+        case .permissionDenied(let role, let chip, let reason):
+            "permission denied on GPIO chip \(chip) for \"\(role)\" (\(reason)); run alertbox as root or give its user read and write access to the chip's device"
+        case .closed:
+            "the GPIO lines were closed; request them again before using them"
         case .failed(let role, let operation, let reason):
             "GPIO \(operation) on \"\(role)\" failed: \(reason)"
         case .bridgeRejected(let role, let code, let reason):
