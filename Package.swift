@@ -79,7 +79,7 @@ let package = Package(
         // module, start and stop in order, and the systemd watchdog.
         .target(
             name: "Runtime",
-            dependencies: ["Core", "SMS", "Hardware", "Modem", "Storage", "Alerting", "Scheduler", "Uplink", "LocalControl"],
+            dependencies: ["Core", "SMS", "Hardware", "Modem", "Storage", "Alerting", "Scheduler", "Uplink", "LocalControl", "Console"],
             swiftSettings: strictSettings),
 
         // libssl from Debian (libssl-dev), for the TLS side of the simulator's fake IM servers.
@@ -95,7 +95,7 @@ let package = Package(
         // The `alertbox` command tree: argument parsing, validation, help and subcommands.
         .target(name: "CLI", dependencies: ["Core", "SMS", "Modem", "Hardware"], swiftSettings: strictSettings),
 
-        .executableTarget(name: "alertbox", dependencies: ["CLI"], swiftSettings: strictSettings),
+        .executableTarget(name: "alertbox", dependencies: ["CLI", "Runtime"], swiftSettings: strictSettings),
 
         // The simulator: modems on pseudo-terminals, the carrier behind them, faults, replay and
         // a control socket, so that every behaviour of the box runs without hardware.

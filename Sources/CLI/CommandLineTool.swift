@@ -19,7 +19,7 @@ public enum CommandLineTool {
             zh: "AlertBox 报警盒：在紧急情况下通过即时通讯和短信按优先级发出警报。",
             en: "AlertBox: sends alerts by priority over enterprise IM and SMS in an emergency."),
         synopsis: LocalizedText(zh: "<命令> [选项]", en: "<command> [options]"),
-        subcommands: [SMSCommands.group, ModemCommands.group, ConsoleClient.command])
+        subcommands: [RunSpec.command, SMSCommands.group, ModemCommands.group, ConsoleClient.command])
 
     /// Runs the command line `arguments` (without the program name).
     /// - Parameters:

@@ -81,7 +81,8 @@ public actor LocalPanel {
         tasks.append(
             Task { [weak self] in
                 for await edge in edges { await self?.handle(edge) }
-                await self?.edgesEnded()
+                // A stop cancels this task; only a stream that ended by itself means lost inputs.
+                if !Task.isCancelled { await self?.edgesEnded() }
             })
         tasks.append(
             Task { [weak self] in

@@ -21,6 +21,8 @@ public struct BoxConfiguration: Sendable {
     public var logLevel: LogLevel
     /// The board profile: a name from `board/profiles` or a path.
     public var boardProfile: String
+    /// Overrides the profile's GPIO bridge socket (a simulator in another directory).
+    public var gpioSocket: String?
 
     public var modemDevice: String?
     public var simPINFile: String?
@@ -43,6 +45,9 @@ public struct BoxConfiguration: Sendable {
 
     /// IM robots, MQTT and the upstream.
     public var uplink: UplinkConfiguration
+    /// SMS commands, or nil when the section is absent.
+    public var smsCommands: SMSCommandSettings?
+    public var console: ConsoleConfiguration
 
     /// Reads and checks the file at `path`.
     /// - Throws: `ConfigError` listing every problem, or naming the file when it cannot be read.
@@ -67,13 +72,12 @@ public struct BoxConfiguration: Sendable {
         let root = ConfigReader(table: table, issues: issues)
         var configuration = read(root)
         configuration.uplink = UplinkConfiguration.read(root)
-        root.rejectUnknownKeys(known: knownExtensionSections)
+        configuration.smsCommands = SMSCommandSettings.read(root, boxID: configuration.boxID, utcOffsetMinutes: configuration.utcOffsetMinutes)
+        configuration.console = ConsoleConfiguration.read(root)
+        root.rejectUnknownKeys()
         guard issues.list.isEmpty else { throw ConfigError(file: file, issues: issues.list) }
         return configuration
     }
-
-    /// Sections other parts of the runtime read from the same file.
-    static let knownExtensionSections = ["sms_commands", "console"]
 
     private static func read(_ root: ConfigReader) -> BoxConfiguration {
         let box = root.section("box") ?? ConfigReader(table: TOMLTable(), path: "box", issues: root.issues)
@@ -95,6 +99,7 @@ public struct BoxConfiguration: Sendable {
 
         let board = root.section("board")
         let profile = board?.string("profile", fix: "name a profile such as \"rpi4-ec25\" or \"simulator\"") ?? "simulator"
+        let gpioSocket = board?.optionalString("gpio_socket", fix: "give the simulator's GPIO bridge socket path")
         if board == nil { root.report("board", "missing; add [board] with profile = \"rpi4-ec25\", \"rpi4-sim7600\" or \"simulator\"") }
         board?.rejectUnknownKeys()
 
@@ -140,10 +145,10 @@ public struct BoxConfiguration: Sendable {
 
         return BoxConfiguration(
             boxID: boxID, boxName: boxName, language: language, utcOffsetMinutes: offset, stateDirectory: stateDirectory, logLevel: logLevel,
-            boardProfile: profile, modemDevice: device, simPINFile: pinFile, smsSignature: signature, smsLimits: limits,
+            boardProfile: profile, gpioSocket: gpioSocket, modemDevice: device, simPINFile: pinFile, smsSignature: signature, smsLimits: limits,
             acknowledgementKeywords: keywords, escalationTimeout: escalation, triggerWindow: window, allClear: allClear, testAudience: testAudience,
             panel: panel, faultTrigger: fault, annunciatorRoles: roles, annunciatorTiming: timing, contactsFile: contactsFile,
-            uplink: UplinkConfiguration())
+            uplink: UplinkConfiguration(), smsCommands: nil, console: ConsoleConfiguration())
     }
 
     // MARK: GPIO

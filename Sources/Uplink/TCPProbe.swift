@@ -25,7 +25,9 @@ public actor TCPProbe {
         loop = EventLoop(name: "probe \(name)")
     }
 
-    /// Connects to `address:port` and closes the socket at once.
+    /// Connects to `address:port` and closes the socket at once. A host name is resolved first
+    /// (on the probe's own thread, since getaddrinfo blocks); a name that does not resolve
+    /// counts as a failure, because the robots behind it are out of reach too.
     public func connect(address: String, port: UInt16, timeout: Duration) -> Result {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return .failed(.current) }
@@ -34,7 +36,10 @@ public actor TCPProbe {
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         target.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, address, &target.sin_addr) == 1 else { return .failed(Errno(rawValue: EINVAL)) }
+        if inet_pton(AF_INET, address, &target.sin_addr) != 1 {
+            guard let resolved = Self.resolve(address) else { return .failed(Errno(rawValue: EHOSTUNREACH)) }
+            target.sin_addr = resolved
+        }
         let started = withUnsafePointer(to: &target) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -60,6 +65,18 @@ public actor TCPProbe {
         case ETIMEDOUT: return .timedOut
         default: return .failed(Errno(rawValue: status))
         }
+    }
+
+    /// The first IPv4 address of `host`, or nil when it does not resolve.
+    static func resolve(_ host: String) -> in_addr? {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var results: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &results) == 0, let first = results else { return nil }
+        defer { freeaddrinfo(results) }
+        guard let address = first.pointee.ai_addr else { return nil }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 
     /// Stops the probe's thread.

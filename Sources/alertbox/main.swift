@@ -1,9 +1,15 @@
-// Entry point: run the command line and exit with its status.
+// Entry point: `alertbox run` starts the box; every other command runs and exits with its status.
 import CLI
 import Glibc
+import Runtime
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if let runArguments = CommandLineTool.daemonArguments(arguments) {
+    exit(await RunCommand.main(runArguments, environment: ProcessEnvironment.current))
+}
 
 let result = CommandLineTool.run(
-    Array(CommandLine.arguments.dropFirst()),
+    arguments,
     environment: ProcessEnvironment.current,
     readStandardInput: ProcessEnvironment.readStandardInput)
 if !result.standardOutput.isEmpty {

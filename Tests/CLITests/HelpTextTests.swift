@@ -8,7 +8,7 @@ import Testing
 @Suite struct HelpTextTests {
     static let commands: [[String]] = [
         [], ["sms"], ["sms", "plan"], ["sms", "encode"], ["sms", "decode"],
-        ["modem"], ["modem", "status"], ["modem", "send"], ["modem", "inbox"], ["modem", "reset"], ["console"],
+        ["modem"], ["modem", "status"], ["modem", "send"], ["modem", "inbox"], ["modem", "reset"], ["console"], ["run"],
     ]
 
     static func expected(_ command: [String], _ language: Language) throws -> String {

@@ -3,11 +3,11 @@ import Runtime
 import Testing
 
 @Suite struct BoardProfileTests {
-    @Test(arguments: ["rpi4-ec25", "rpi4-sim7600"]) func shippedProfilesAreValid(name: String) throws {
+    @Test(arguments: ["rpi4-ec25", "rpi4-sim7600", "simulator"]) func shippedProfilesAreValid(name: String) throws {
         let profile = try BoardProfile.load(name, directories: [repositoryRoot + "/board/profiles"])
         #expect(profile.name == name)
-        #expect(profile.gpioBackend == .libgpiod)
-        #expect(profile.modemDevice == "/dev/alertbox-modem")
+        #expect(profile.gpioBackend == (name == "simulator" ? .bridge : .libgpiod))
+        #expect(profile.modemDevice == (name == "simulator" ? "/tmp/alertbox-sim/modem0" : "/dev/alertbox-modem"))
         for role in ["panic_1", "test_key", "fire_panel", "led_status", "led_feedback", "siren"] {
             #expect(profile.lines.contains { $0.role == role }, "\(name) lacks \(role)")
         }
