@@ -24,6 +24,7 @@ test: setup
 	$(VENV_PYTHON) -m unittest discover --start-directory Tests/Oracles --pattern 'test_*.py'
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/gpio-sim-check
 
 run: build
 	scripts/demo
