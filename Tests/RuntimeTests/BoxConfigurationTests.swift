@@ -1,5 +1,6 @@
 import Alerting
 import LocalControl
+import LocalControl
 import Runtime
 import Testing
 
@@ -79,5 +80,89 @@ let repositoryRoot: String = {
 
     @Test func missingFileIsNamed() {
         #expect(throws: ConfigError.self) { try BoxConfiguration.load(path: "/nonexistent/alertbox.toml") }
+    }
+}
+
+@Suite struct ExtensionConfigurationTests {
+    static let base = """
+        [box]
+        id = "alertbox-b3"
+        [board]
+        profile = "simulator"
+
+        """
+
+    @Test func smsCommandsConsoleAndUplinkAreRead() throws {
+        let hash = try PINHash.make(pin: "2468", iterations: 1000)
+        let text = Self.base + """
+            [sms_commands]
+            pin_hash = "\(hash.description)"
+            lockout_s = 600
+            [[sms_commands.operator]]
+            name = "值班长"
+            number = "13800000001"
+            commands = ["status", "alarm"]
+            [[sms_commands.trigger]]
+            name = "火警"
+            aliases = ["fire"]
+            template = "fire-alarm"
+            priority = 0
+            audience = ["消防组"]
+
+            [console]
+            socket = "/run/alertbox/console.sock"
+            serial = false
+
+            [[im.robot]]
+            name = "保卫处群"
+            kind = "wecom"
+            url = "http://127.0.0.1:18080"
+            key_file = "/etc/alertbox/wecom.key"
+            groups = ["保卫处"]
+
+            [upstream]
+            kind = "webhook"
+            url = "https://upstream.example.org/hook"
+            secret_file = "/etc/alertbox/upstream.secret"
+            """
+        let configuration = try BoxConfiguration.parse(text, file: "a.toml")
+        let commands = try #require(configuration.smsCommands)
+        #expect(commands.operators.first?.number.e164 == "+8613800000001")
+        #expect(commands.operators.first?.allowedCommands == [.status, .alarm])
+        #expect(commands.triggers.first?.names == ["火警", "fire"])
+        #expect(commands.lockoutDuration == .seconds(600))
+        #expect(commands.alertSender == "alertbox-b3")
+        #expect(configuration.console.serial == false)
+        #expect(configuration.uplink.robots.first?.groups == ["保卫处"])
+        #expect(configuration.uplink.upstream == .webhook(url: "https://upstream.example.org/hook", secretFile: "/etc/alertbox/upstream.secret"))
+    }
+
+    @Test func mistakesInTheNewSectionsAreNamed() {
+        let text = Self.base + """
+            [sms_commands]
+            pin_hash = "1234"
+            [[sms_commands.operator]]
+            name = "值班长"
+            number = "12345"
+            [[im.robot]]
+            name = "x"
+            kind = "wecom"
+            url = "http://robots.example.org"
+            groups = []
+            [mqtt]
+            host = "broker.example.org"
+            """
+        do {
+            _ = try BoxConfiguration.parse(text, file: "a.toml")
+            Issue.record("accepted")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains { $0.contains("sms_commands.operator[1].number: \"***45\" is not a phone number") }, "\(lines)")
+            #expect(lines.contains { $0.contains("sms_commands.pin_hash: not a valid PIN hash") }, "\(lines)")
+            #expect(lines.contains { $0.contains("im.robot[1].url: \"http://robots.example.org\" must use https") }, "\(lines)")
+            #expect(lines.contains { $0.contains("im.robot[1].key_file: missing") }, "\(lines)")
+            #expect(lines.contains { $0.contains("im.robot[1].groups: missing or empty") }, "\(lines)")
+            #expect(lines.contains { $0.contains("mqtt.ca_file: missing") }, "\(lines)")
+        }
     }
 }
