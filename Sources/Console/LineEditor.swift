@@ -94,7 +94,10 @@ public struct LineEditor: Sendable {
         for byte in bytes {
             let afterCarriageReturn = lastByteWasCarriageReturn
             lastByteWasCarriageReturn = byte == 0x0D
-            if case .none = escape, pendingUTF8.isEmpty, byte < 0x80 || byte == 0x1B {
+            if case .none = escape, byte < 0x80 {
+                // An ASCII byte ends a UTF-8 sequence cut short. The bytes so far are dropped
+                // and the key still acts, so an Enter after invalid UTF-8 submits the line.
+                pendingUTF8 = []
                 if byte == 0x0A, afterCarriageReturn { continue }  // CR LF is one Enter
                 let result = control(byte)
                 output += result.output
@@ -184,8 +187,7 @@ public struct LineEditor: Sendable {
     private mutating func utf8Byte(_ byte: UInt8) -> [UInt8] {
         if pendingUTF8.isEmpty, byte & 0xC0 == 0x80 { return [] }  // a stray continuation byte
         if !pendingUTF8.isEmpty, byte & 0xC0 != 0x80 {
-            pendingUTF8 = []  // a sequence cut short: drop it and start over with this byte
-            if byte < 0x80 { return control(byte).output }
+            pendingUTF8 = []  // a sequence cut short by another lead byte: drop it and start over
         }
         pendingUTF8.append(byte)
         let expected: Int

@@ -123,6 +123,20 @@ import Testing
         #expect(editor.line.isEmpty)
     }
 
+    @Test func enterAfterCutShortUTF8StillSubmits() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        // The first two bytes of 火 (E7 81 AB), then Enter: the cut-short character is dropped.
+        let actions = editor.feed([UInt8(ascii: "a"), 0xE7, 0x81, 0x0D])
+        #expect(actions.last == .submit("a"))
+    }
+
+    @Test func controlKeyAfterCutShortUTF8StillActs() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        #expect(editor.feed([UInt8(ascii: "a"), 0xE7, 0x03]).last == .interrupt)
+    }
+
     @Test func displayWidthOfMixedText() {
         #expect(DisplayWidth.columns(of: "P0 火警") == 7)
         #expect(DisplayWidth.columns(of: "ＡＢ") == 4)
