@@ -75,6 +75,8 @@ public actor ConsoleSession {
         language = Language(code: (try? await settings.value("console.language")) ?? "zh") ?? .chinese
         let minutes = Int((try? await settings.value("console.idle_minutes")) ?? "") ?? 15
         machine = SessionMachine(idleLimit: .seconds(minutes * 60), at: clock.now)
+        // The next person on a serial line must not recall the last user's commands.
+        editor.clearHistory()
         write(LocalizedText(zh: "\r\nAlertBox 报警盒控制台\r\n", en: "\r\nAlertBox console\r\n")(language))
         perform(machine.start(at: clock.now))
     }
@@ -198,7 +200,7 @@ public actor ConsoleSession {
             }
             lines.append(line)
             mode = .paste(lines: lines, skipBadRows: skipBadRows)
-            writeBytes(editor.begin(prompt: ""))
+            writeBytes(editor.begin(prompt: "", keepsHistory: false))
         case .normal, .progress:
             perform(machine.input(line, at: clock.now))
         }
@@ -211,7 +213,10 @@ public actor ConsoleSession {
             switch action {
             case .prompt(let prompt):
                 let (text, echo) = promptText(prompt)
-                writeBytes(editor.begin(prompt: text, echo: echo))
+                // Only command lines are kept: a password typed into the user name field
+                // must not come back with the Up arrow.
+                let isCommand = if case .command = prompt { true } else { false }
+                writeBytes(editor.begin(prompt: text, echo: echo, keepsHistory: isCommand))
             case .message(let text):
                 writeLines([text(language)])
             case .authenticate(let user, let password):
@@ -282,10 +287,10 @@ public actor ConsoleSession {
         case .confirm(let question, let line):
             mode = .confirm(line: line)
             writeLines([question])
-            writeBytes(editor.begin(prompt: LocalizedText(zh: "确认> ", en: "confirm> ")(language)))
+            writeBytes(editor.begin(prompt: LocalizedText(zh: "确认> ", en: "confirm> ")(language), keepsHistory: false))
         case .pasteContacts(let skipBadRows):
             mode = .paste(lines: [], skipBadRows: skipBadRows)
-            writeBytes(editor.begin(prompt: ""))
+            writeBytes(editor.begin(prompt: "", keepsHistory: false))
         case .progress(let alertID):
             startProgress(alertID)
         case .language, nil:

@@ -47,15 +47,23 @@ public struct LineEditor: Sendable {
     private var lastByteWasCarriageReturn = false
     /// The most lines `history` keeps.
     public let historyLimit: Int
+    /// Whether lines submitted after the current prompt go into `history` and the arrows
+    /// recall it. It is false at the login prompts, where a password may be typed by mistake.
+    public private(set) var keepsHistory = true
+    /// The maximum number of characters in a line. Keys past it are dropped with a bell, so a
+    /// paste without line breaks or a flood on the socket cannot grow the line without bound.
+    public static let maximumLineLength = 1024
 
     public init(historyLimit: Int = 100) {
         self.historyLimit = historyLimit
     }
 
     /// Starts a new line after `prompt`; returns the bytes that draw the prompt.
-    public mutating func begin(prompt: String, echo: Bool = true) -> [UInt8] {
+    /// - Parameter keepsHistory: whether this line goes into the history and the arrows recall it.
+    public mutating func begin(prompt: String, echo: Bool = true, keepsHistory: Bool = true) -> [UInt8] {
         self.prompt = prompt
         self.echo = echo
+        self.keepsHistory = keepsHistory
         line = []
         cursor = 0
         historyIndex = nil
@@ -70,6 +78,13 @@ public struct LineEditor: Sendable {
         bytes += Array(String(line).utf8)
         bytes += Self.moveLeft(DisplayWidth.columns(of: String(line[cursor...])))
         return bytes
+    }
+
+    /// Forgets every line in the history, as a new login on the same line must.
+    public mutating func clearHistory() {
+        history = []
+        historyIndex = nil
+        draftBeforeHistory = []
     }
 
     /// Inserts text at the cursor, as a completion does; returns the screen output.
@@ -94,7 +109,10 @@ public struct LineEditor: Sendable {
         for byte in bytes {
             let afterCarriageReturn = lastByteWasCarriageReturn
             lastByteWasCarriageReturn = byte == 0x0D
-            if case .none = escape, pendingUTF8.isEmpty, byte < 0x80 || byte == 0x1B {
+            if case .none = escape, byte < 0x80 {
+                // An ASCII byte ends a UTF-8 sequence cut short. The bytes so far are dropped
+                // and the key still acts, so an Enter after invalid UTF-8 submits the line.
+                pendingUTF8 = []
                 if byte == 0x0A, afterCarriageReturn { continue }  // CR LF is one Enter
                 let result = control(byte)
                 output += result.output
@@ -120,7 +138,7 @@ public struct LineEditor: Sendable {
         switch byte {
         case 0x0D, 0x0A:
             let text = String(line)
-            if echo, text.contains(where: { $0 != " " }), history.last != text {
+            if echo, keepsHistory, text.contains(where: { $0 != " " }), history.last != text {
                 history.append(text)
                 if history.count > historyLimit { history.removeFirst() }
             }
@@ -184,8 +202,7 @@ public struct LineEditor: Sendable {
     private mutating func utf8Byte(_ byte: UInt8) -> [UInt8] {
         if pendingUTF8.isEmpty, byte & 0xC0 == 0x80 { return [] }  // a stray continuation byte
         if !pendingUTF8.isEmpty, byte & 0xC0 != 0x80 {
-            pendingUTF8 = []  // a sequence cut short: drop it and start over with this byte
-            if byte < 0x80 { return control(byte).output }
+            pendingUTF8 = []  // a sequence cut short by another lead byte: drop it and start over
         }
         pendingUTF8.append(byte)
         let expected: Int
@@ -256,6 +273,7 @@ public struct LineEditor: Sendable {
     // MARK: Editing
 
     private mutating func insertCharacter(_ character: Character) -> [UInt8] {
+        guard line.count < Self.maximumLineLength else { return echo ? [0x07] : [] }
         line.insert(character, at: cursor)
         cursor += 1
         guard echo else { return [] }
@@ -298,7 +316,7 @@ public struct LineEditor: Sendable {
     }
 
     private mutating func recallHistory(older: Bool) -> [UInt8] {
-        guard echo, !history.isEmpty else { return [] }
+        guard echo, keepsHistory, !history.isEmpty else { return [] }
         let next: Int?
         switch (historyIndex, older) {
         case (nil, true):

@@ -29,12 +29,19 @@ public struct PanelConfig: Sendable, Hashable {
     public var inputs: [ContactInputConfig]
     public var testKey: String?
     public var testLongPress: Duration
+    /// The time after which an active test key counts as jammed or shorted. It is then
+    /// reported stuck, and triggers that fire while it stays active go out as real alarms.
+    public var testKeyStuckAfter: Duration
     public var boxTest: LocalTrigger?
 
-    public init(inputs: [ContactInputConfig], testKey: String? = nil, testLongPress: Duration = .seconds(3), boxTest: LocalTrigger? = nil) {
+    public init(
+        inputs: [ContactInputConfig], testKey: String? = nil, testLongPress: Duration = .seconds(3), testKeyStuckAfter: Duration = .seconds(30),
+        boxTest: LocalTrigger? = nil
+    ) {
         self.inputs = inputs
         self.testKey = testKey
         self.testLongPress = testLongPress
+        self.testKeyStuckAfter = testKeyStuckAfter
         self.boxTest = boxTest
     }
 
@@ -50,11 +57,14 @@ public struct PanelConfig: Sendable, Hashable {
         if testLongPress <= .milliseconds(500) {
             throw .invalidTiming(name: "test_long_press", value: testLongPress, fix: "use more than 500 ms so a brush does not send a test")
         }
+        if testKeyStuckAfter <= testLongPress {
+            throw .invalidTiming(name: "test_key_stuck_after", value: testKeyStuckAfter, fix: "make it longer than test_long_press; 30 s is the default")
+        }
     }
 
-    /// The timing of the test key: a long press fires, it never counts as stuck.
+    /// The timing of the test key: a long press fires, and a key held past `testKeyStuckAfter` is stuck.
     var testKeyTiming: ContactTiming {
-        ContactTiming(minimumHold: testLongPress, cooldown: .zero, rearmAfterRelease: .milliseconds(500), stuckAfter: nil)
+        ContactTiming(minimumHold: testLongPress, cooldown: .zero, rearmAfterRelease: .milliseconds(500), stuckAfter: testKeyStuckAfter)
     }
 }
 
@@ -97,9 +107,9 @@ public struct InputPanel: Sendable {
     public mutating func edge(_ edge: GPIOEdge) -> [Action] {
         if edge.role == config.testKey, var key = testKey {
             if edge.active, !key.active { testKeyUsed = false }
-            _ = key.edge(active: edge.active, at: edge.timestamp)
+            let actions = key.edge(active: edge.active, at: edge.timestamp)
             testKey = key
-            return tick(at: edge.timestamp)
+            return map(actions, role: edge.role, at: edge.timestamp) + tick(at: edge.timestamp)
         }
         guard var contact = contacts[edge.role] else { return [] }
         let actions = contact.edge(active: edge.active, at: edge.timestamp)
@@ -116,9 +126,13 @@ public struct InputPanel: Sendable {
             contacts[input.role] = contact
             result += map(actions, role: input.role, at: now)
         }
-        if var key = testKey {
+        if var key = testKey, let role = config.testKey {
             for action in key.tick(at: now) {
-                if case .fired = action, !testKeyUsed { result.append(.boxTest) }
+                if case .fired = action {
+                    if !testKeyUsed { result.append(.boxTest) }
+                } else {
+                    result += map([action], role: role, at: now)
+                }
             }
             testKey = key
         }
@@ -129,10 +143,11 @@ public struct InputPanel: Sendable {
         (contacts.values.compactMap(\.nextDeadline) + [testKey?.nextDeadline].compactMap { $0 }).min()
     }
 
-    /// Whether the test key is held at `time` and has been for its debounce.
+    /// Whether the test key is held at `time`, for its debounce and for less than the time
+    /// after which it counts as stuck. A jammed key must not turn real alarms into tests.
     private func testKeyHeld(at time: MonotonicInstant) -> Bool {
         guard let key = testKey, key.active else { return false }
-        return key.changedAt.advanced(by: key.timing.debounce) <= time
+        return key.changedAt.advanced(by: key.timing.debounce) <= time && time < key.changedAt.advanced(by: config.testKeyStuckAfter)
     }
 
     /// Names the contact's actions; a trigger that fires while the test key is held is a test.

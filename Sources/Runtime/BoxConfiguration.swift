@@ -182,10 +182,14 @@ public struct BoxConfiguration: Sendable {
         let testKey = gpio.optionalString("test_key", fix: "name the test key's role, such as \"test_key\"")
         if let testKey, roles.contains(testKey) { gpio.report("test_key", "\"\(testKey)\" is also a trigger input; give the test key its own line") }
         let longPress = gpio.duration("test_long_press_ms", default: .seconds(3), range: .milliseconds(600)...(.seconds(30)))
+        let testKeyStuckAfter = gpio.duration("test_key_stuck_after_s", default: .seconds(30), range: .seconds(5)...(.seconds(3600)))
+        if testKeyStuckAfter <= longPress {
+            gpio.report("test_key_stuck_after_s", "must be longer than test_long_press_ms, so a long press is not taken for a jammed key; 30 s is the default")
+        }
         let boxTest = gpio.section("box_test").flatMap { readTrigger($0, name: "box-test") }
         let fault = gpio.section("fault").flatMap { readTrigger($0, name: "device-fault") }
         gpio.rejectUnknownKeys()
-        return (PanelConfig(inputs: inputs, testKey: testKey, testLongPress: longPress, boxTest: boxTest), fault)
+        return (PanelConfig(inputs: inputs, testKey: testKey, testLongPress: longPress, testKeyStuckAfter: testKeyStuckAfter, boxTest: boxTest), fault)
     }
 
     /// Reads the template, priority, audience and texts of a trigger.

@@ -123,6 +123,54 @@ import Testing
         #expect(editor.line.isEmpty)
     }
 
+    @Test func enterAfterCutShortUTF8StillSubmits() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        // The first two bytes of 火 (E7 81 AB), then Enter: the cut-short character is dropped.
+        let actions = editor.feed([UInt8(ascii: "a"), 0xE7, 0x81, 0x0D])
+        #expect(actions.last == .submit("a"))
+    }
+
+    @Test func controlKeyAfterCutShortUTF8StillActs() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        #expect(editor.feed([UInt8(ascii: "a"), 0xE7, 0x03]).last == .interrupt)
+    }
+
+    @Test func promptWithoutHistoryKeepsNoLine() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "login: ", keepsHistory: false)
+        _ = editor.feed(Array("hunter22\r".utf8))
+        #expect(editor.history.isEmpty)
+        _ = editor.begin(prompt: "login: ", keepsHistory: false)
+        _ = editor.feed(Array("\u{1B}[A".utf8))
+        #expect(editor.line.isEmpty)
+    }
+
+    @Test func clearHistoryForgetsLines() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array("status\r".utf8))
+        editor.clearHistory()
+        _ = editor.feed(Array("\u{1B}[A".utf8))
+        #expect(editor.history.isEmpty)
+        #expect(editor.line.isEmpty)
+    }
+
+    @Test func lineStopsGrowingAtLimit() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        let actions = editor.feed(Array(repeating: UInt8(ascii: "x"), count: LineEditor.maximumLineLength + 100) + [0x0D])
+        #expect(actions.last == .submit(String(repeating: "x", count: LineEditor.maximumLineLength)))
+    }
+
+    @Test func wideCharactersStopAtLimit() {
+        var editor = LineEditor()
+        _ = editor.begin(prompt: "")
+        _ = editor.feed(Array(String(repeating: "警", count: LineEditor.maximumLineLength + 1).utf8))
+        #expect(editor.line.count == LineEditor.maximumLineLength)
+    }
+
     @Test func displayWidthOfMixedText() {
         #expect(DisplayWidth.columns(of: "P0 火警") == 7)
         #expect(DisplayWidth.columns(of: "ＡＢ") == 4)

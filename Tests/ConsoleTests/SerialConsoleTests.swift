@@ -46,6 +46,28 @@ import Testing
         try await terminal.expect("已锁定")
     }
 
+    @Test func loginPromptRecallsNoEarlierLine() async throws {
+        let fixture = try await SerialFixture.start()
+        defer { Task { await fixture.stop() } }
+        try await fixture.loginFirstAdmin()
+        let terminal = fixture.terminal
+        try terminal.send("config show\r")
+        try await terminal.expect("alertbox(admin)# ")
+        try terminal.send("logout\r")
+        try await terminal.expect("用户名：")
+
+        // A password typed into the user name field by mistake, then a wrong password.
+        try terminal.send("Typed-as-name-9\r")
+        try await terminal.expect("密码：")
+        try terminal.send("x\r")
+        try await terminal.expect("用户名：")
+
+        try terminal.send("\u{1B}[A\u{1B}[A\r")
+        let recalled = try await terminal.expect("用户名：")
+        #expect(!TerminalDriver.plain(recalled).contains("Typed-as-name-9"))
+        #expect(!TerminalDriver.plain(recalled).contains("config"))
+    }
+
     @Test func helpMatchesFilesInBothLanguages() async throws {
         let fixture = try await SerialFixture.start()
         defer { Task { await fixture.stop() } }

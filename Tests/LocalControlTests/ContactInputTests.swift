@@ -164,6 +164,28 @@ func play(_ contact: inout ContactInput, edges: [(Int64, Bool)], until end: Int6
         #expect(actions == [.trigger(role: "panic_1", test: true, activeSince: ms(1100))])
     }
 
+    @Test func jammedTestKeyLeavesAlarmsReal() {
+        var panel = panel()
+        // The test key sticks at 1 s; a real fire 60 s later must not go out as a test.
+        let actions = run(&panel, [(1000, "test_key", true), (61_000, "panic_1", true), (61_400, "panic_1", false)], until: 70_000)
+        #expect(
+            actions == [
+                .boxTest, .stuck(role: "test_key", kind: .normallyOpen, since: ms(1000)),
+                .trigger(role: "panic_1", test: false, activeSince: ms(61_000)),
+            ])
+    }
+
+    @Test func releasedTestKeyIsHealthyAgain() {
+        var panel = panel()
+        let actions = run(&panel, [(1000, "test_key", true), (40_000, "test_key", false)], until: 50_000)
+        #expect(actions == [.boxTest, .stuck(role: "test_key", kind: .normallyOpen, since: ms(1000)), .unstuck(role: "test_key")])
+    }
+
+    @Test func testKeyLimitMustExceedLongPress() {
+        let config = PanelConfig(inputs: [panic], testKey: "test_key", testLongPress: .seconds(5), testKeyStuckAfter: .seconds(5))
+        #expect(throws: LocalControlError.self) { try config.validate() }
+    }
+
     @Test func openLoopIsAWiringFault() {
         var panel = panel()
         let actions = run(&panel, [(1000, "fire_panel", true), (200_000, "fire_panel", false)], until: 210_000)

@@ -58,7 +58,7 @@ import Testing
         #expect(Self.parse(text).redacted == redacted)
     }
 
-    @Test(arguments: ["1", "收到", "收到，马上到", "2301 房间已疏散", "报警了吗？", "13800000001", "", "状态很好"])
+    @Test(arguments: ["1", "收到", "收到，马上到", "2301 房间已疏散", "报警了吗？", "13800000001", "", "状态很好", "确认", "确认。", "CONFIRM", "确认 收到"])
     func replyIsNoCommand(text: String) {
         #expect(Self.parse(text) == .notCommand)
     }
@@ -71,8 +71,8 @@ import Testing
         ("12 状态", .status),
         ("1234567890123 状态", .status),
         ("2468 取消 abc", .cancel),
-        ("确认", .confirm),
-        ("确认 abc", .confirm),
+        ("2468 确认", .confirm),
+        ("2468 确认 abc", .confirm),
     ])
     func malformedCommandIsRecognised(text: String, kind: SMSCommandKind) {
         guard case .malformed(let parsed, _) = Self.parse(text) else {

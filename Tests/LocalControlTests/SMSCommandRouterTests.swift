@@ -188,6 +188,17 @@ import Testing
         #expect(stored.map { $0["body"].string } == ["1"])
     }
 
+    @Test func bareConfirmIsAnAcknowledgementNotACommand() async throws {
+        let fixture = try await SMSCommandFixture()
+        defer { Task { await fixture.remove() } }
+        #expect(await fixture.send("确认") == .passedOn)
+        #expect(await fixture.send("确认", from: SMSCommandFixture.stranger, age: .seconds(1)) == .passedOn)
+        #expect(try await fixture.replies().isEmpty)
+        #expect(try await fixture.commandAudit().isEmpty)
+        let stored = try await fixture.rows("SELECT body FROM messages")
+        #expect(stored.map { $0["body"].string } == ["确认", "确认"])
+    }
+
     @Test func pinIsNeverStored() async throws {
         let fixture = try await SMSCommandFixture()
         defer { Task { await fixture.remove() } }

@@ -48,7 +48,8 @@ public enum ParsedSMS: Sendable, Equatable {
 /// spaces after the PIN and after a Chinese keyword may be left out (`1234报警火警`). A text is
 /// a command only when a keyword follows the PIN, so a reply that starts with a number, such
 /// as `2301 房间已疏散`, stays a reply. A keyword without a PIN is malformed only when it is
-/// the whole first word, so `报警了吗` stays a reply too.
+/// the whole first word, so `报警了吗` stays a reply too. `确认` without a PIN and without a
+/// code stays a reply as well, because recipients acknowledge alerts with it.
 public enum SMSCommandParser {
     /// The keywords of each command, lower case, Chinese first.
     public static let keywords: [(word: String, kind: SMSCommandKind)] = [
@@ -78,7 +79,10 @@ public enum SMSCommandParser {
         let redacted = (pin == nil ? "" : mask + " ") + String(normalized[remainderStart...])
 
         if kind == .confirm {
-            guard let code = digits(arguments), pin.map(isPINLength) ?? true else { return .malformed(kind, redacted: redacted) }
+            // 确认 is also an acknowledgement keyword, so without a PIN it is a command only
+            // when a code follows. `确认` or `确认 收到` alone is a reply to an alert.
+            guard let code = digits(arguments) else { return pin == nil ? .notCommand : .malformed(kind, redacted: redacted) }
+            guard pin.map(isPINLength) ?? true else { return .malformed(kind, redacted: redacted) }
             return .command(.confirm(code: code), pin: pin, redacted: redacted)
         }
         guard let pin, isPINLength(pin) else { return .malformed(kind, redacted: redacted) }
