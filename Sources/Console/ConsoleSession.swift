@@ -328,6 +328,8 @@ public actor ConsoleSession {
         writeBytes(Array(text.utf8))
     }
 
+    /// Writes command output. Names and texts come from contacts, CSV files and SMS, so every
+    /// control character in them is shown escaped and cannot move the cursor or retitle the terminal.
     func writeLines(_ lines: [String]) {
         guard !lines.isEmpty else { return }
         write(lines.map { $0.replacingNewlines() }.joined(separator: "\r\n") + "\r\n")
@@ -358,6 +360,6 @@ public actor ConsoleSession {
 extension String {
     /// Returns the text with bare line feeds made CR LF, for a terminal in raw mode.
     func replacingNewlines() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        split(separator: "\n", omittingEmptySubsequences: false).map { String($0).escapingControlCharacters() }.joined(separator: "\r\n")
     }
 }

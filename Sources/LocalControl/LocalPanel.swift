@@ -236,6 +236,8 @@ public actor LocalPanel {
             if alertID == feedbackAlert {
                 await annunciator?.showFeedback(.acknowledged, final: true)
             }
+        case .uplink(let health):
+            await annunciator?.update { $0.uplinkUp = health == .up }
         case .closed(let alertIDs, let state):
             await annunciator?.silenceSiren(for: alertIDs, reason: "alert \(state)")
             openAlerts.subtract(alertIDs)

@@ -274,8 +274,13 @@ public actor BoxRuntime {
         let annunciator = Annunciator(
             lines: lines, roles: configuration.annunciatorRoles, timing: configuration.annunciatorTiming, clock: clock, logger: logger)
         self.annunciator = annunciator
-        let uplinkUp = uplinkParts.hasChannels
-        await annunciator.update { $0.uplinkUp = uplinkUp }
+        // The panel hears later changes as scheduler events; this is the state it starts from.
+        let uplinkUp = await scheduler.uplinkHealth == .up
+        let modemReady = await driver.status.state == .ready
+        await annunciator.update {
+            $0.uplinkUp = uplinkUp
+            $0.cellularReady = modemReady
+        }
         let panel = LocalPanel(
             lines: lines,
             settings: LocalPanel.Settings(panel: configuration.panel, sender: configuration.boxID, faultTrigger: configuration.faultTrigger),

@@ -14,6 +14,8 @@ public enum SchedulerEvent: Sendable, Equatable {
     case acknowledged(alertID: Int64)
     /// Alerts were cancelled or superseded, so their pending deliveries stopped.
     case closed(alertIDs: [Int64], state: String)
+    /// The uplink's health changed: IM goes, or SMS takes over.
+    case uplink(UplinkHealth)
 }
 
 /// How far an alert's deliveries have got, read from the database.

@@ -151,6 +151,20 @@ import Testing
         try await terminal.expect("手机号无效")
     }
 
+    @Test func namesFromFilesCannotDriveTheTerminal() async throws {
+        let fixture = try await SerialFixture.start()
+        defer { Task { await fixture.stop() } }
+        try await fixture.loginFirstAdmin()
+        let terminal = fixture.terminal
+        // A name that clears the screen and sets the window title, as a hostile CSV could carry.
+        let file = fixture.harness.directory + "/hostile.csv"
+        try "姓名,手机,分组\n李\u{1B}[2J\u{1B}]0;pwned\u{07}雷,13800000003,保卫处\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try terminal.send("contacts import \(file)\r")
+        try await terminal.expect("已导入 1 位联系人")
+        try terminal.send("groups members 保卫处\r")
+        try await terminal.expect("李\\x1B[2J\\x1B]0;pwned\\x07雷  138****0003")
+    }
+
     @Test func configEditInEnglish() async throws {
         let fixture = try await SerialFixture.start()
         defer { Task { await fixture.stop() } }
