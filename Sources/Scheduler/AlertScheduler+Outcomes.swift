@@ -232,9 +232,6 @@ extension AlertScheduler {
 
     /// Sets the uplink's health. Going down falls the pending IM deliveries of P1 and P2
     /// alerts back to SMS, and IM lanes wait until it returns.
-    /// The uplink's health as the scheduler last heard it.
-    public var uplinkHealth: UplinkHealth { uplink }
-
     public func setUplink(_ health: UplinkHealth) async {
         guard health != uplink else { return }
         let previous = uplink
