@@ -72,6 +72,7 @@ public struct CommandRunner: Sendable {
         case .status: return await status(session)
         case .modemInfo: return await modemInfo(session)
         case .modemReset: return try await modemReset(session)
+        case .sirenOff: return try await sirenOff(session)
         case .uplinkTest: return await uplinkTest(session)
         case .showAlerts: return try await showAlerts(session)
         case .showDeliveries: return try await showDeliveries(invocation.argument(0) ?? "", session)
@@ -157,6 +158,17 @@ public struct CommandRunner: Sendable {
         try await audit(session, action: "modem.reset", subject: nil)
         try await modemReset()
         return CommandOutcome([session.text("模块已重启并重新初始化。", "The modem restarted and initialised again.")])
+    }
+
+    private func sirenOff(_ session: Session) async throws -> CommandOutcome {
+        guard let silence = context.silenceSiren else {
+            return CommandOutcome([session.text("本机没有警笛。", "This box has no siren.")])
+        }
+        guard await silence() else {
+            return CommandOutcome([session.text("警笛没有在响。", "The siren is not sounding.")])
+        }
+        try await audit(session, action: "siren.silenced", subject: nil)
+        return CommandOutcome([session.text("警笛已消音；报警仍在发送，取消报警请用 alert cancel。", "The siren is silenced; the alert is still being sent. To stop it, use alert cancel.")])
     }
 
     private func uplinkTest(_ session: Session) async -> CommandOutcome {

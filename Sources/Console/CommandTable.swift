@@ -90,6 +90,7 @@ public enum CommandTable {
         ConsoleCommand(.modemInfo, ["modem", "info"], role: .operator, summary: text("显示模块型号、固件、IMEI、SIM 和短信中心", "show the modem's model, firmware, IMEI, SIM and SMSC")),
         ConsoleCommand(.modemReset, ["modem", "reset"], role: .admin, summary: text("重启模块", "restart the modem")),
         ConsoleCommand(.uplinkTest, ["uplink", "test"], role: .operator, summary: text("测试每个即时通讯端点能否连通", "check that each IM endpoint can be reached")),
+        ConsoleCommand(.sirenOff, ["siren", "off"], role: .operator, summary: text("现场警笛消音，报警继续发送", "silence the siren on site; the alert goes on being sent")),
 
         ConsoleCommand(.usersList, ["users", "list"], role: .admin, summary: text("列出控制台用户", "list console users")),
         ConsoleCommand(.usersAdd, ["users", "add"], role: .admin, summary: text("添加用户，显示一次性密码", "add a user and show a one-time password"),

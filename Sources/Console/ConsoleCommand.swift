@@ -9,7 +9,7 @@ public enum CommandID: String, Sendable, CaseIterable {
     case groupsList, groupsAdd, groupsMembers
     case templatesList, templatesShow, templatesSet, templatesCheck
     case configShow, configGet, configSet, configDiff, configCommit, configRollback, configDiscard
-    case modemInfo, modemReset, uplinkTest
+    case modemInfo, modemReset, uplinkTest, sirenOff
     case usersList, usersAdd, usersDelete, usersReset
 }
 

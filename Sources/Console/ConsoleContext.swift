@@ -27,14 +27,18 @@ public struct ConsoleContext: Sendable {
     public var uplinkTest: (@Sendable () async -> [(name: String, reachable: Bool, detail: String)])?
     /// Directories from which `contacts import` may read; empty allows any path.
     public var importDirectories: [String]
+    /// Silences the siren; nil on a box without one. Returns whether it was sounding.
+    public var silenceSiren: (@Sendable () async -> Bool)?
 
     public init(
         database: Database, authenticator: Authenticator, settings: RuntimeSettings, scheduler: AlertScheduler?, clock: any BoxClock,
         logger: Logger, sender: String, composer: AlertComposer = AlertComposer(), signature: SMSSignature? = nil,
         status: @escaping @Sendable () async -> StatusSnapshot, modemInfo: (@Sendable () async -> ModemStatus?)? = nil,
         modemReset: (@Sendable () async throws -> Void)? = nil,
-        uplinkTest: (@Sendable () async -> [(name: String, reachable: Bool, detail: String)])? = nil, importDirectories: [String] = []
+        uplinkTest: (@Sendable () async -> [(name: String, reachable: Bool, detail: String)])? = nil, importDirectories: [String] = [],
+        silenceSiren: (@Sendable () async -> Bool)? = nil
     ) {
+        self.silenceSiren = silenceSiren
         self.database = database
         self.authenticator = authenticator
         self.settings = settings

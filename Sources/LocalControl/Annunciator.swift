@@ -128,14 +128,17 @@ public actor Annunciator {
 
     /// Stops the siren for the alerts given, or for all when `alertIDs` is nil (an operator
     /// silenced it).
-    public func silenceSiren(for alertIDs: [Int64]? = nil, reason: String) async {
-        guard !sirenAlerts.isEmpty else { return }
+    /// - Returns: whether the siren was sounding.
+    @discardableResult
+    public func silenceSiren(for alertIDs: [Int64]? = nil, reason: String) async -> Bool {
+        guard !sirenAlerts.isEmpty else { return false }
         if let alertIDs { sirenAlerts.subtract(alertIDs) } else { sirenAlerts.removeAll() }
         if sirenAlerts.isEmpty {
             sirenUntil = nil
             logger.notice("siren off", ["reason": .plain(reason)])
         }
         await apply()
+        return true
     }
 
     /// The status LED's indication now.

@@ -312,6 +312,10 @@ public actor BoxRuntime {
         let driver = self.driver
         let scheduler = self.scheduler
         let clock = self.clock
+        var silencer: (@Sendable () async -> Bool)?
+        if configuration.annunciatorRoles.siren != nil {
+            silencer = { [weak self] in await self?.silenceSiren() ?? false }
+        }
         let context = ConsoleContext(
             database: database, authenticator: authenticator, settings: RuntimeSettings(database: database, clock: clock, logger: logger),
             scheduler: scheduler, clock: clock, logger: logger, sender: configuration.boxID, composer: settings.composer,
@@ -319,7 +323,8 @@ public actor BoxRuntime {
             status: { await StatusSnapshot.gather(modem: driver, scheduler: scheduler, sim: "modem0", clock: clock) },
             modemInfo: { await driver.status },
             modemReset: { [weak self] in try await self?.resetModem() },
-            uplinkTest: { [weak self] in await self?.testUplink() ?? [] })
+            uplinkTest: { [weak self] in await self?.testUplink() ?? [] },
+            silenceSiren: silencer)
         let runner = CommandRunner(context: context)
         if let path = configuration.console.socket {
             let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
@@ -337,6 +342,10 @@ public actor BoxRuntime {
                 logger.error("serial console not opened; the local socket still works", ["tty": .plain(serial), "error": .plain(String(describing: error))])
             }
         }
+    }
+
+    private func silenceSiren() async -> Bool {
+        await annunciator?.silenceSiren(reason: "silenced from the console") ?? false
     }
 
     private func stopConsole() async {

@@ -21,7 +21,7 @@ final class ConsoleHarness: Sendable {
     let authenticator: Authenticator
     let runner: CommandRunner
 
-    init(modem: ModemDriver? = nil) async throws {
+    init(modem: ModemDriver? = nil, silenceSiren: (@Sendable () async -> Bool)? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let clock = SystemClock()
@@ -40,7 +40,7 @@ final class ConsoleHarness: Sendable {
             database: database, authenticator: authenticator, settings: settings, scheduler: scheduler, clock: clock, logger: Self.logger,
             sender: "alertbox-test",
             status: { await StatusSnapshot.gather(modem: modem, scheduler: scheduler, sim: "modem0", clock: clock) },
-            modemInfo: modemInfo)
+            modemInfo: modemInfo, silenceSiren: silenceSiren)
         runner = CommandRunner(context: context)
     }
 
@@ -162,8 +162,8 @@ struct SerialFixture {
     let terminal: TerminalDriver
     let keeper: FileDescriptor
 
-    static func start(modem: ModemDriver? = nil) async throws -> SerialFixture {
-        let harness = try await ConsoleHarness(modem: modem)
+    static func start(modem: ModemDriver? = nil, silenceSiren: (@Sendable () async -> Bool)? = nil) async throws -> SerialFixture {
+        let harness = try await ConsoleHarness(modem: modem, silenceSiren: silenceSiren)
         let (pty, keeper) = try PseudoTerminal.open()
         let console = try SerialConsole(path: pty.subordinatePath, runner: harness.runner)
         await console.start()

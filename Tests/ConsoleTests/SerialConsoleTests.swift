@@ -3,6 +3,7 @@ import Foundation
 import Hardware
 import Modem
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import Console
@@ -163,6 +164,22 @@ import Testing
         try await terminal.expect("已导入 1 位联系人")
         try terminal.send("groups members 保卫处\r")
         try await terminal.expect("李\\x1B[2J\\x1B]0;pwned\\x07雷  138****0003")
+    }
+
+    @Test func sirenOffSilencesOnceAndIsAudited() async throws {
+        let sounding = Mutex(true)
+        let fixture = try await SerialFixture.start(silenceSiren: { sounding.withLock { was in defer { was = false }; return was } })
+        defer { Task { await fixture.stop() } }
+        try await fixture.loginFirstAdmin()
+        let terminal = fixture.terminal
+        try terminal.send("siren off\r")
+        try await terminal.expect("警笛已消音；报警仍在发送，取消报警请用 alert cancel。")
+        try terminal.send("siren off\r")
+        try await terminal.expect("警笛没有在响。")
+        let audited = try await fixture.harness.database.read { connection in
+            try connection.query("SELECT count(*) AS n FROM audit_log WHERE action = 'siren.silenced'", operation: "test").first?["n"].int ?? 0
+        }
+        #expect(audited == 1)
     }
 
     @Test func configEditInEnglish() async throws {
