@@ -42,14 +42,8 @@ public struct BoardProfile: Sendable, Equatable {
 
     /// Reads and checks a profile's text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> BoardProfile {
-        let table: TOMLTable
-        do {
-            table = try TOMLParser.parse(text)
-        } catch {
-            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
-        }
-        let issues = ConfigIssues()
-        let root = ConfigReader(table: table, issues: issues)
+        let root = try ConfigReader.root(parsing: text, file: file)
+        let issues = root.issues
         let board = root.section("board") ?? ConfigReader(table: TOMLTable(), path: "board", issues: issues)
         let name = board.string("name", fix: "name the profile, such as \"rpi4-ec25\"") ?? ""
         let description = board.string("description", default: "", fix: "") ?? ""

@@ -62,14 +62,8 @@ public struct BoxConfiguration: Sendable {
 
     /// Reads and checks a configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> BoxConfiguration {
-        let table: TOMLTable
-        do {
-            table = try TOMLParser.parse(text)
-        } catch {
-            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
-        }
-        let issues = ConfigIssues()
-        let root = ConfigReader(table: table, issues: issues)
+        let root = try ConfigReader.root(parsing: text, file: file)
+        let issues = root.issues
         var configuration = read(root)
         configuration.uplink = UplinkConfiguration.read(root)
         configuration.smsCommands = SMSCommandSettings.read(root, boxID: configuration.boxID, utcOffsetMinutes: configuration.utcOffsetMinutes)
@@ -239,14 +233,5 @@ public struct BoxConfiguration: Sendable {
 
 /// Reads a whole file as UTF-8, or nil when it cannot be opened.
 func readFile(_ path: String) -> String? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes += buffer[..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    readFileBytes(path).map { String(decoding: $0, as: UTF8.self) }
 }

@@ -39,6 +39,16 @@ struct ConfigReader {
         var keys: Set<String> = []
     }
 
+    /// Parses a whole file into a reader of its root table.
+    /// - Throws: `ConfigError` with the syntax error's line.
+    static func root(parsing text: String, file: String) throws(ConfigError) -> ConfigReader {
+        do {
+            return ConfigReader(table: try TOMLParser.parse(text), issues: ConfigIssues())
+        } catch {
+            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
+        }
+    }
+
     init(table: TOMLTable, path: String = "", issues: ConfigIssues) {
         self.table = table
         self.path = path
