@@ -237,6 +237,28 @@ extension CommandRunner {
         }
     }
 
+    /// Returns the live count shown while `templates set` or `templates check` is typed: the
+    /// worst-case units of the text so far and its SMS parts, or nil for other lines.
+    static func templateHint(for line: String, language: Language, signature: SMSSignature?) -> String? {
+        let words = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+        guard words.count >= 2, words[0] == "templates" else { return nil }
+        let text: Substring
+        switch words[1] {
+        case "set" where words.count == 6: text = words[5]
+        case "check" where words.count >= 3: text = line[words[2].startIndex...]
+        default: return nil
+        }
+        guard let template = try? AlertTemplate(name: "typing", language: language, priority: .routine, smsText: String(text), imText: String(text)),
+            let report = try? template.measureSMS(signature: signature)
+        else {
+            return language == .chinese ? "[变量不完整]" : "[incomplete variable]"
+        }
+        let warning = report.parts > 1 ? "！" : ""
+        return language == .chinese
+            ? "[\(report.worstCaseUnits)/\(report.singleSMSCapacity) · \(report.parts) 条\(warning)]"
+            : "[\(report.worstCaseUnits)/\(report.singleSMSCapacity) · \(report.parts) SMS\(report.parts > 1 ? "!" : "")]"
+    }
+
     /// Returns the worst-case length and SMS count that the `templates` commands print.
     static func segmentText(_ report: SMSLengthReport?, _ session: Session) -> String {
         guard let report else { return session.text("无法计算长度", "length unknown") }

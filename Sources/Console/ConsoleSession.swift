@@ -216,6 +216,13 @@ public actor ConsoleSession {
                 // Only command lines are kept: a password typed into the user name field
                 // must not come back with the Up arrow.
                 let isCommand = if case .command = prompt { true } else { false }
+                if isCommand {
+                    let language = self.language
+                    let signature = runner.context.signature
+                    editor.hint = { @Sendable line in CommandRunner.templateHint(for: line, language: language, signature: signature) }
+                } else {
+                    editor.hint = nil
+                }
                 writeBytes(editor.begin(prompt: text, echo: echo, keepsHistory: isCommand))
             case .message(let text):
                 writeLines([text(language)])

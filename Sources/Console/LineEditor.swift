@@ -54,6 +54,12 @@ public struct LineEditor: Sendable {
     /// paste without line breaks or a flood on the socket cannot grow the line without bound.
     public static let maximumLineLength = 1024
 
+    /// Returns a hint shown dimmed after the line while it is typed, such as a template's SMS
+    /// count; nil shows none. It is called after every key that changes the line.
+    public var hint: (@Sendable (String) -> String?)?
+    /// Whether a hint is on screen, so Enter clears it before the line is submitted.
+    private var hintShown = false
+
     public init(historyLimit: Int = 100) {
         self.historyLimit = historyLimit
     }
@@ -100,6 +106,7 @@ public struct LineEditor: Sendable {
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Action] {
         var actions: [Action] = []
         var output: [UInt8] = []
+        let before = line
         func flush() {
             if !output.isEmpty {
                 actions.append(.write(output))
@@ -128,8 +135,24 @@ public struct LineEditor: Sendable {
                 output += escapeByte(byte)
             }
         }
+        if echo, line != before, hint != nil {
+            output += hintOutput()
+        }
         flush()
         return actions
+    }
+
+    /// Shows the hint for the current line after its end, dimmed, and puts the cursor back.
+    private mutating func hintOutput() -> [UInt8] {
+        let text = hint?(String(line))
+        guard text != nil || hintShown else { return [] }
+        var bytes = Array("\u{1B}7".utf8) + Self.moveRight(DisplayWidth.columns(of: String(line[cursor...]))) + Array("\u{1B}[K".utf8)
+        if let text {
+            bytes += Array("  \u{1B}[2m\(text)\u{1B}[0m".utf8)
+        }
+        bytes += Array("\u{1B}8".utf8)
+        hintShown = text != nil
+        return bytes
     }
 
     // MARK: Keys
@@ -143,9 +166,14 @@ public struct LineEditor: Sendable {
                 if history.count > historyLimit { history.removeFirst() }
             }
             historyIndex = nil
+            var output: [UInt8] = []
+            if hintShown {
+                output = Self.moveRight(DisplayWidth.columns(of: String(line[cursor...]))) + Array("\u{1B}[K".utf8)
+                hintShown = false
+            }
             line = []
             cursor = 0
-            return (Array("\r\n".utf8), .submit(text))
+            return (output + Array("\r\n".utf8), .submit(text))
         case 0x1B:
             escape = .escape
             return ([], nil)

@@ -21,6 +21,11 @@ public actor TCPProbe {
         case failed(Errno)
     }
 
+    /// The last address each host name resolved to, and when; a name is resolved again after
+    /// `resolveInterval`, and the old address serves while the resolver does not answer.
+    private var resolved: [String: (address: in_addr, at: ContinuousClock.Instant)] = [:]
+    static let resolveInterval: Duration = .seconds(300)
+
     public init(name: String) {
         loop = EventLoop(name: "probe \(name)")
     }
@@ -37,8 +42,8 @@ public actor TCPProbe {
         target.sin_family = sa_family_t(AF_INET)
         target.sin_port = port.bigEndian
         if inet_pton(AF_INET, address, &target.sin_addr) != 1 {
-            guard let resolved = Self.resolve(address) else { return .failed(Errno(rawValue: EHOSTUNREACH)) }
-            target.sin_addr = resolved
+            guard let known = lookUp(address) else { return .failed(Errno(rawValue: EHOSTUNREACH)) }
+            target.sin_addr = known
         }
         let started = withUnsafePointer(to: &target) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -65,6 +70,20 @@ public actor TCPProbe {
         case ETIMEDOUT: return .timedOut
         default: return .failed(Errno(rawValue: status))
         }
+    }
+
+    /// The address of `host`: the cached one while it is fresh, else a new lookup, else the
+    /// cached one when the resolver fails (a dead DNS server must not hide a live robot).
+    private func lookUp(_ host: String) -> in_addr? {
+        let now = ContinuousClock.now
+        if let cached = resolved[host], cached.at.duration(to: now) < Self.resolveInterval {
+            return cached.address
+        }
+        if let fresh = Self.resolve(host) {
+            resolved[host] = (fresh, now)
+            return fresh
+        }
+        return resolved[host]?.address
     }
 
     /// The first IPv4 address of `host`, or nil when it does not resolve.

@@ -15,6 +15,31 @@ import Testing
         #expect(actions.filter { if case .submit = $0 { true } else { false } }.count == 1)
     }
 
+    @Test func hintFollowsTheLineAndClearsOnEnter() {
+        var editor = LineEditor()
+        editor.hint = { $0.isEmpty ? nil : "[\($0.count)]" }
+        _ = editor.begin(prompt: "> ")
+        let typed = Self.written(editor.feed(Array("ab".utf8)))
+        // Saved cursor, cleared tail, the dimmed hint, restored cursor.
+        #expect(typed.hasSuffix("\u{1B}7\u{1B}[K  \u{1B}[2m[2]\u{1B}[0m\u{1B}8"))
+        let moved = Self.written(editor.feed([0x1B, 0x5B, 0x44]))
+        #expect(!moved.contains("[2m"), "a cursor move does not change the line")
+        let entered = editor.feed(Array("\r".utf8))
+        #expect(Self.written(entered).hasPrefix("\u{1B}[1C\u{1B}[K\r\n"))
+        #expect(entered.last == .submit("ab"))
+    }
+
+    @Test func templateHintCountsTheWorstCase() {
+        #expect(CommandRunner.templateHint(for: "status", language: .chinese, signature: nil) == nil)
+        #expect(CommandRunner.templateHint(for: "templates set fire zh p0", language: .chinese, signature: nil) == nil)
+        // The worst case counts the longer test label too: 【测试】 in Chinese, [EXERCISE] in English.
+        let short = CommandRunner.templateHint(for: "templates check 火警", language: .chinese, signature: nil)
+        #expect(short == "[6/70 · 1 条]")
+        let long = CommandRunner.templateHint(for: "templates set x zh p1 " + String(repeating: "火", count: 71), language: .english, signature: nil)
+        #expect(long == "[82/70 · 2 SMS!]")
+        #expect(CommandRunner.templateHint(for: "templates check {locat", language: .chinese, signature: nil) == "[变量不完整]")
+    }
+
     @Test func chineseSplitAcrossReadsIsOneCharacter() {
         var editor = LineEditor()
         _ = editor.begin(prompt: "")
