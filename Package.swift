@@ -162,7 +162,7 @@ let package = Package(
             dependencies: ["LocalControl", "Hardware", "Alerting", "Scheduler", "Storage", "Modem", "SMS", "Core", "TestSupport", "ModemSimulator"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler"],
+            name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
