@@ -43,6 +43,17 @@ public actor RuntimeSettings {
         appliers[key, default: []].append(applier)
     }
 
+    /// The values an operator committed from the console, without defaults: the runtime lets
+    /// them override the configuration file's, so a console change survives a restart.
+    public static func committedOverrides(in connection: Connection) throws -> [String: String] {
+        guard let version = try runningVersion(connection) else { return [:] }
+        var values: [String: String] = [:]
+        for row in try connection.query("SELECT key, value FROM config_values WHERE version = ?", [.integer(version)], operation: "config.overrides") {
+            if let key = row["key"].string, let value = row["value"].string { values[key] = value }
+        }
+        return values
+    }
+
     /// The running values, defaults filled in.
     public func running() async throws -> [String: String] {
         try await database.read { connection in try Self.values(Self.runningVersion(connection), connection) }

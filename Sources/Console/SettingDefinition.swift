@@ -140,9 +140,9 @@ public enum SettingRegistry {
             LocalizedText(zh: "新联系人的默认免打扰时段（P0 不受限）", en: "default quiet hours of new contacts (P0 ignores them)")),
         SettingDefinition("box.utc_offset_minutes", .integer(-720...840, unit: minutes), default: "480", live: false,
             LocalizedText(zh: "本地时间相对 UTC 的分钟数，用于免打扰", en: "minutes east of UTC of local time, for quiet hours")),
-        SettingDefinition("uplink.failures_to_down", .integer(1...20, unit: failures), default: "3", live: false,
+        SettingDefinition("uplink.failures_to_down", .integer(1...20, unit: failures), default: "2", live: false,
             LocalizedText(zh: "连续失败多少次判定上行链路中断", en: "consecutive failures before the uplink is down")),
-        SettingDefinition("uplink.hold_down_seconds", .integer(5...3600, unit: seconds), default: "30", live: false,
+        SettingDefinition("uplink.hold_down_seconds", .integer(5...3600, unit: seconds), default: "10", live: false,
             LocalizedText(zh: "上行链路恢复后需持续成功多久才判定为正常", en: "time of successes before a recovered uplink is up again")),
     ]
 

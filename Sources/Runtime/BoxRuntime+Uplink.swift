@@ -26,7 +26,11 @@ extension BoxRuntime {
         let uplink = configuration.uplink
         let clockTrust = ClockTrust(policy: uplink.clockPolicy == "assumed" ? .assumed : .synchronized, clock: clock)
         uplinkParts.clockTrust = clockTrust
-        let monitor = UplinkMonitor(scheduler: scheduler, clock: clock, clockTrust: clockTrust, logger: logger)
+        var tracker = HealthTracker.Settings()
+        if let failures = overrides["uplink.failures_to_down"].flatMap({ Int($0) }) { tracker.failuresToDown = failures }
+        if let seconds = overrides["uplink.hold_down_seconds"].flatMap({ Int($0) }) { tracker.holdDown = .seconds(seconds) }
+        let monitor = UplinkMonitor(
+            settings: UplinkMonitor.Settings(tracker: tracker), scheduler: scheduler, clock: clock, clockTrust: clockTrust, logger: logger)
         uplinkParts.monitor = monitor
 
         for robot in uplink.robots {

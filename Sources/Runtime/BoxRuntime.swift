@@ -28,6 +28,8 @@ public actor BoxRuntime {
     public let scheduler: AlertScheduler
     public let driver: ModemDriver
     let settings: SchedulerSettings
+    /// The settings operators committed from the console, by key.
+    let overrides: [String: String]
     let clock: any BoxClock
     let logger: Logger
     let notifier: SystemdNotifier
@@ -44,19 +46,39 @@ public actor BoxRuntime {
     var uplinkParts = UplinkParts()
     private var tasks: [Task<Void, Never>] = []
 
-    /// Builds the box from a checked configuration and profile; nothing starts yet.
-    public init(
+    /// Opens the database and builds the box from a checked configuration and profile, with
+    /// the settings an operator committed from the console over the file's; nothing else starts yet.
+    public static func make(
         configuration: BoxConfiguration, board: BoardProfile, clock: any BoxClock = SystemClock(), environment: [String: String],
         logger: Logger, openGPIO: @escaping GPIOOpener = BoxRuntime.openBoardGPIO
+    ) async throws -> BoxRuntime {
+        try makeDirectory(configuration.stateDirectory)
+        let database = Database(path: configuration.stateDirectory + "/alertbox.db", logger: logger)
+        try await database.open(migrations: Schema.migrations)
+        let overrides = try await database.read { try RuntimeSettings.committedOverrides(in: $0) }
+        var settings = try configuration.schedulerSettings()
+        let applied = RuntimeOverrides.apply(overrides, to: &settings)
+        if !applied.isEmpty {
+            logger.notice("console settings override the file", ["settings": .plain(applied.joined(separator: ","))])
+        }
+        return try BoxRuntime(
+            configuration: configuration, board: board, database: database, settings: settings, overrides: overrides, clock: clock,
+            environment: environment, logger: logger, openGPIO: openGPIO)
+    }
+
+    private init(
+        configuration: BoxConfiguration, board: BoardProfile, database: Database, settings: SchedulerSettings, overrides: [String: String],
+        clock: any BoxClock, environment: [String: String], logger: Logger, openGPIO: @escaping GPIOOpener
     ) throws {
+        self.overrides = overrides
         self.configuration = configuration
         self.board = board
         self.clock = clock
         self.logger = logger
         self.openGPIO = openGPIO
+        self.database = database
+        self.settings = settings
         notifier = SystemdNotifier(environment: environment)
-        database = Database(path: configuration.stateDirectory + "/alertbox.db", logger: logger)
-        settings = try configuration.schedulerSettings()
         scheduler = AlertScheduler(database: database, settings: settings, clock: clock, logger: logger)
         let pin = try configuration.simPINFile.map { try Self.readSecret($0, name: "modem.pin_file") }
         let modemSettings = ModemSettings(
@@ -111,9 +133,8 @@ public actor BoxRuntime {
 
     // MARK: Database and GPIO
 
+    /// Imports the contacts file and resumes what a crash left; `make` opened the database.
     private func openDatabase() async throws {
-        try Self.makeDirectory(configuration.stateDirectory)
-        try await database.open(migrations: Schema.migrations)
         if let file = configuration.contactsFile {
             try await importContacts(file)
         }

@@ -81,7 +81,7 @@ public enum RunCommand {
         let signals = TerminationSignal.stream()
         let runtime: BoxRuntime
         do {
-            runtime = try BoxRuntime(configuration: configuration, board: board, environment: environment, logger: logger, openGPIO: openGPIO)
+            runtime = try await BoxRuntime.make(configuration: configuration, board: board, environment: environment, logger: logger, openGPIO: openGPIO)
             try await runtime.start()
         } catch {
             logger.critical("the box failed to start", ["error": .plain(String(describing: error))])

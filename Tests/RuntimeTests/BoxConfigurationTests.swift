@@ -1,7 +1,7 @@
 import Alerting
 import LocalControl
 import LocalControl
-import Runtime
+@testable import Runtime
 import Testing
 
 /// The repository's root, from this file's path.
@@ -164,5 +164,19 @@ let repositoryRoot: String = {
             #expect(lines.contains { $0.contains("im.robot[1].groups: missing or empty") }, "\(lines)")
             #expect(lines.contains { $0.contains("mqtt.ca_file: missing") }, "\(lines)")
         }
+    }
+}
+
+@Suite struct RuntimeOverridesTests {
+    @Test func committedConsoleValuesWinOverTheFile() throws {
+        var settings = try BoxConfiguration.load(path: repositoryRoot + "/board/alertbox.example.toml").schedulerSettings()
+        let applied = RuntimeOverrides.apply(
+            ["sms.per_minute": "6", "ack.keywords": "1, 收到 ,ok", "alerts.all_clear": "none", "box.utc_offset_minutes": "420"], to: &settings)
+        #expect(Set(applied) == ["sms.per_minute", "ack.keywords", "alerts.all_clear", "box.utc_offset_minutes"])
+        #expect(settings.smsLimits.perMinute == 6)
+        #expect(settings.smsLimits.perHour == 180)
+        #expect(settings.acknowledgementKeywords == ["1", "收到", "ok"])
+        #expect(settings.allClear == .none)
+        #expect(settings.composer.renderer.utcOffsetMinutes == 420)
     }
 }
