@@ -65,13 +65,25 @@ import Testing
         }
         #expect(try await fixture.rows("SELECT id FROM alerts WHERE source = 'sms_command' AND status = 'Actual'").isEmpty)
         #expect(try await fixture.replies() == ["将发出演练。请在2分钟内回复：确认 \(code)"])
-        let wrong = code == "1000" ? "1001" : "1000"
-        #expect(await fixture.send("确认 \(wrong)", age: .seconds(2)) == .rejected(.confirm, .confirmationInvalid))
         guard case .executed(.alarm, _?) = await fixture.send("确认 \(code)", age: .seconds(1)) else {
             Issue.record("confirmed alarm not raised")
             return
         }
         #expect(await fixture.send("确认 \(code)", age: .zero) == .rejected(.confirm, .confirmationInvalid))
+    }
+
+    @Test func wrongCodeVoidsTheHeldCommand() async throws {
+        let fixture = try await SMSCommandFixture()
+        defer { Task { await fixture.remove() } }
+        guard case .awaitingConfirmation(.alarm, let code) = await fixture.send("2468 报警 演练") else {
+            Issue.record("alarm not held")
+            return
+        }
+        let wrong = code == "1000" ? "1001" : "1000"
+        #expect(await fixture.send("确认 \(wrong)", age: .seconds(2)) == .rejected(.confirm, .confirmationInvalid))
+        // The right code no longer works: a guesser gets one try per command the operator sends.
+        #expect(await fixture.send("确认 \(code)", age: .seconds(1)) == .rejected(.confirm, .confirmationInvalid))
+        #expect(try await fixture.rows("SELECT id FROM alerts WHERE source = 'sms_command' AND status = 'Actual'").isEmpty)
     }
 
     @Test func confirmationExpires() async throws {

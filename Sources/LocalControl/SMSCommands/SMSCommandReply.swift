@@ -65,7 +65,7 @@ public enum SMSCommandReply: Sendable, Equatable {
         case .inFuture:
             return zh ? "指令时间晚于本机时间，未执行；请检查手机时间后重发" : "Command time is ahead of the box's clock; not run. Send it again"
         case .confirmationInvalid:
-            return zh ? "确认码无效或已过期，未执行任何操作" : "Confirmation code invalid or expired; nothing done"
+            return zh ? "确认码无效或已过期，未执行任何操作；如仍需要请重新发送指令" : "Confirmation code invalid or expired; nothing done. Send the command again"
         case .usage:
             return "格式：PIN 状态 / PIN 报警 名称 / PIN 取消 编号\nUsage: PIN STATUS / PIN ALARM name / PIN CANCEL no."
         case .failed:

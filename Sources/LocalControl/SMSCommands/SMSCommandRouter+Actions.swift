@@ -47,6 +47,9 @@ extension SMSCommandRouter {
         case .confirm(let code):
             let e164 = sender.number.e164
             guard let pending = pendingConfirmations[e164], pending.code == code, clock.now < pending.expiresAt else {
+                // One wrong code voids the held command, so its code cannot be guessed; the
+                // operator sends the command again for a new one.
+                pendingConfirmations[e164] = nil
                 return await reject(request, .confirmationInvalid, reply: .confirmationInvalid, to: sender)
             }
             pendingConfirmations[e164] = nil
