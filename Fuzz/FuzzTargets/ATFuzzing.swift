@@ -112,6 +112,14 @@ enum ATFuzzing {
         }
     }
 
+    private static func containsQuote(_ field: ATField) -> Bool {
+        switch field {
+        case .bare(let value), .quoted(let value): value.contains("\"")
+        case .list(let items): items.contains(where: containsQuote)
+        case .empty, .range: false
+        }
+    }
+
     private static func checkRoundTrip<Response: ATInformationResponse>(
         _ type: Response.Type, _ text: String, _ result: inout FuzzResult
     ) {
@@ -124,6 +132,9 @@ enum ATFuzzing {
         }
         result.accept()
         guard !partialFormatters.contains("\(Response.self)") else { return }
+        // The tolerant tokenizer keeps a quote inside a field, and a quoted string cannot
+        // hold one (27.007 writes it as the escape \22, which neither side decodes).
+        guard let fields = ATPrefixedLine(text)?.fields, !fields.contains(where: containsQuote) else { return }
         do {
             let again = try Response(line: parsed.line)
             result.expect(again == parsed, "\(Response.self) of \(text.debugDescription) formats as \(parsed.line.debugDescription), which parses to another value")
