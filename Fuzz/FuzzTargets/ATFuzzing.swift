@@ -30,8 +30,8 @@ enum ATFuzzing {
         ExtendedSignalQuality.self, SingleValueResponse.self, StoredMessageIndication.self, TextModeParameters.self,
     ]
 
-    /// Types whose `line` formats one form of several they parse, so their round trip loses
-    /// data by design: `CharacterSet` formats the read form of a test-form list, and
+    /// Types whose `line` formats one of the several forms they parse, so their round trip
+    /// loses data by design. `CharacterSet` formats the read form of a test-form list.
     /// `PINRetryCounts` formats only the SIM PIN line of `+CPINR` and the SC line of `+QPINC`.
     /// NOTE: a `+CPINR` or `+QPINC` value without a SIM PIN count formats as a line that does
     /// not parse; only the parse side of these types is fuzzed.

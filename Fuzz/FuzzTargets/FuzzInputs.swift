@@ -2,7 +2,7 @@ public import Foundation
 
 /// The stored inputs of the fuzz targets: seed corpora and saved crashes.
 ///
-/// `Fuzz/Corpus/<target>/` holds the seeds that start a fuzz run, and
+/// `Fuzz/Corpus/<target>/` contains the seeds that start a fuzz run, and
 /// `Fuzz/Regressions/<target>/` every input that once crashed a target or broke an
 /// invariant. Both are replayed by the regression suite.
 public enum FuzzInputs {

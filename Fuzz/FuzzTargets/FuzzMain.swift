@@ -34,6 +34,10 @@ public enum FuzzMain {
         }
         var status: Int32 = 0
         for path in paths {
+            guard FileManager.default.fileExists(atPath: path) else {
+                printError("\(path): not found; name a saved input or a directory of them")
+                return 66
+            }
             let files: [URL]
             do {
                 files = try FuzzInputs.files(at: URL(fileURLWithPath: path))
