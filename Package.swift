@@ -12,6 +12,11 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The fuzz executables, one per kind of untrusted input; see Fuzz/FuzzTargets.
+let fuzzExecutables: [Target] = ["PDUFuzz", "ATFuzz", "CAPFuzz", "CSVFuzz", "ConsoleFuzz", "MQTTFuzz", "SMSCommandFuzz", "TOMLFuzz"].map {
+    .executableTarget(name: $0, dependencies: ["FuzzTargets"], path: "Fuzz/\($0)", swiftSettings: strictSettings)
+}
+
 let package = Package(
     name: "AlertBox",
     platforms: [.macOS(.v15)],
@@ -130,6 +135,15 @@ let package = Package(
             name: "uplink-bench", dependencies: ["Uplink", "NetFaults", "TestSupport", "Scheduler", "Storage", "Core"],
             path: "Benchmarks/uplink-bench", swiftSettings: strictSettings),
 
+        // Fuzzing: one executable per kind of untrusted input, all calling the checks in
+        // FuzzTargets. `scripts/fuzz` builds them with -sanitize=fuzzer into .build-fuzz; an
+        // ordinary build makes them replay saved inputs. CLibFuzzer declares libFuzzer's driver.
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["CLibFuzzer", "Core", "SMS", "ATProtocol", "Alerting", "Storage", "Console", "Uplink", "LocalControl", "Runtime"],
+            path: "Fuzz/FuzzTargets", swiftSettings: strictSettings),
+    ] + fuzzExecutables + [
         .testTarget(
             name: "ModemTests", dependencies: ["Modem", "ModemSimulator", "TestSupport", "ATProtocol", "SMS", "Hardware", "Core"],
             swiftSettings: strictSettings),
@@ -165,6 +179,8 @@ let package = Package(
             name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler", "TestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
+        // Replays every fuzz corpus and saved crash in Fuzz/ through FuzzTargets.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
         .testTarget(

@@ -138,21 +138,28 @@ public enum CAPParser {
         return parsed
     }
 
+    /// The years a date-time may have. The box keeps instants as nanoseconds in an Int64
+    /// (`WallTime`), which holds the years 1678 to 2261, so an earlier or later year would trap
+    /// when converted.
+    static let supportedYears = 1900...2200
+
     /// Parses `YYYY-MM-DDThh:mm:ss±hh:mm` (CAP 1.2 §3.3.2), also `Z` and fractional seconds as
     /// older feeds write them.
     static func dateTime(_ text: String, path: String) throws(CAPError) -> CAPDateTime {
         let invalid = CAPError(
             element: path,
-            reason: LocalizedText(zh: "时间“\(text)”无效；格式如 2026-12-04T10:15:00+08:00", en: "invalid date-time '\(text)'; write it like 2026-12-04T10:15:00+08:00"))
+            reason: LocalizedText(zh: "时间“\(text)”无效；格式如 2026-12-04T10:15:00+08:00，年份在 1900 到 2200 之间", en: "invalid date-time '\(text)'; write it like 2026-12-04T10:15:00+08:00, with a year from 1900 to 2200"))
         let scalars = Array(text.unicodeScalars)
         guard scalars.count >= 20 else { throw invalid }
+        // Digits only: Int() alone would also read a sign, as in "-918".
         func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= scalars.count else { return nil }
+            guard range.upperBound <= scalars.count, scalars[range].allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
             return Int(String(String.UnicodeScalarView(scalars[range])))
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
             let minute = number(14..<16), let second = number(17..<19), scalars[4] == "-", scalars[7] == "-", scalars[10] == "T",
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61,
+            supportedYears.contains(year)
         else { throw invalid }
         var position = 19
         if position < scalars.count, scalars[position] == "." {

@@ -69,6 +69,9 @@ public struct CommandGrammar: Sendable {
         guard !openQuote else {
             throw ConsoleError(.invalidInput, message: LocalizedText(zh: "引号未闭合：请在文字末尾补上 \"。", en: "Unclosed quote: add the closing \" after the text."))
         }
+        guard !tokens.isEmpty else {
+            throw ConsoleError(.invalidInput, message: LocalizedText(zh: "命令为空；输入 help 查看可用命令。", en: "Empty command; type help for the commands."))
+        }
         let lowered = tokens.map { $0.lowercased() }
         let matches = commands.filter { lowered.starts(with: $0.words) }
         guard let command = matches.max(by: { $0.words.count < $1.words.count }) else {

@@ -106,7 +106,9 @@ public enum ContactImporter {
         var phones: [String] = []
         for raw in rawPhones {
             do {
-                phones.append(try PhoneNumber(parsing: raw).e164)
+                // The same number written twice in one cell is one phone.
+                let phone = try PhoneNumber(parsing: raw).e164
+                if !phones.contains(phone) { phones.append(phone) }
             } catch {
                 throw ImportProblem(line: line, reason: LocalizedText(zh: error.message(.chinese), en: error.message(.english)))
             }

@@ -89,6 +89,9 @@ public struct MQTTAlertPayload: Sendable, Equatable, Codable {
         return payload
     }
 
+    /// The accepted range of `sent` and `expires`: 1970-01-01 to 2200-01-01 in milliseconds.
+    static let supportedMilliseconds: ClosedRange<Int64> = 0...7_258_118_400_000
+
     /// Checks the fields that `alert(source:)` relies on.
     func check() throws(MQTTInboundError) {
         func invalid(_ detail: String) -> MQTTInboundError {
@@ -96,6 +99,13 @@ public struct MQTTAlertPayload: Sendable, Equatable, Codable {
         }
         guard !identifier.isEmpty, !identifier.contains(where: { $0.isWhitespace || $0 == "," }) else {
             throw invalid("identifier is empty or contains a space or comma, which CAP forbids")
+        }
+        // The scheduler converts these milliseconds to nanoseconds in an Int64, which holds
+        // the years up to 2261.
+        for (name, value) in [("sent", sent), ("expires", expires)] {
+            if let value, !Self.supportedMilliseconds.contains(value) {
+                throw invalid("\(name) \(value) is not milliseconds since 1970 before the year 2200; send Unix time in milliseconds")
+            }
         }
         guard AlertPriority(rawValue: priority) != nil else {
             throw invalid("priority \(priority) is out of range; use 0 (life safety) to 3 (reminder)")

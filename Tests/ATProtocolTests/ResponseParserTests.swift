@@ -468,6 +468,10 @@ import Testing
         #expect(header.expectsHexBody)
     }
 
+    @Test func deliverHeaderWithoutFieldsIsMissingLength() {
+        #expect(throws: ATProtocolError.self) { try MessageHeader(line: "+CMT:") }
+    }
+
     @Test func deliverHeaderQuectelText() throws {
         let header = try MessageHeader(line: "+CMT: \"+8615021012496\",,\"13/03/18,17:07:21+32\",145,4,0,0,\"+8613800551500\",145,28")
         #expect(header.mode == .text)

@@ -127,6 +127,11 @@ import Testing
         #expect(value.utcOffsetMinutes == offset)
     }
 
+    @Test(arguments: ["0918-12-04T10:15:00+08:00", "2300-01-01T00:00:00Z", "-918-12-04T10:15:00+08:00", "2026-+1-04T10:15:00Z"])
+    func dateTimeOutsideSupportedYearsIsRejected(text: String) {
+        #expect(throws: CAPError.self) { try CAPParser.dateTime(text, path: "sent") }
+    }
+
     @Test func wrongValueNamesAllowedOnes() {
         let document = """
             <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</identifier><sender>s</sender>

@@ -39,6 +39,16 @@ import Testing
         }
     }
 
+    @Test(arguments: ["", "   ", "\t\u{3000}"])
+    func blankLineIsRejected(line: String) {
+        do {
+            _ = try grammar.parse(line, role: .admin)
+            Issue.record("parsed a blank line")
+        } catch {
+            #expect(error.message.english == "Empty command; type help for the commands.")
+        }
+    }
+
     @Test func incompleteCommandListsNextWords() {
         do {
             _ = try grammar.parse("alert", role: .operator)

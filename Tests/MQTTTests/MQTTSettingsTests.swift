@@ -60,6 +60,12 @@ import Uplink
         }
     }
 
+    @Test(arguments: [#""sent":-1"#, #""sent":9223372036854775807"#, #""expires":7258118400001"#])
+    func payloadTimeOutOfRangeIsRejected(field: String) {
+        let body = Array(#"{"identifier":"x-1","priority":2,\#(field),"texts":[{"text":"Drill"}]}"#.utf8)
+        #expect(throws: MQTTInboundError.self) { try MQTTAlertPayload.decode(body) }
+    }
+
     @Test func alertPayloadCarriesAlertFields() throws {
         let alert = Alert(
             identifier: "fire-1", sender: "panel", sentAt: 1_796_350_500_000, status: .exercise, priority: .lifeSafety, source: .gpio,

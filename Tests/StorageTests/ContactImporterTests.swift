@@ -26,6 +26,12 @@ import Testing
         #expect(result.contacts[1].language == "en")
     }
 
+    @Test func samePhoneTwiceInOneCellIsOnePhone() {
+        let result = ContactImporter.read(Array("name,phone\nLi,13900000002/+86-139-0000-0002\n".utf8))
+        #expect(result.problems.isEmpty)
+        #expect(result.contacts.first?.phones == ["+8613900000002"])
+    }
+
     @Test func readsUTF8WithBOM() {
         let result = ContactImporter.read([0xEF, 0xBB, 0xBF] + Array(Self.csv.utf8))
         #expect(result.encoding == "UTF-8 with BOM")

@@ -43,9 +43,10 @@ struct FieldReader {
 
     var count: Int { fields.count }
 
-    /// The field at `index`, or ``ATField/empty`` past the end.
+    /// The field at `index`, or ``ATField/empty`` outside the fields, so that an index
+    /// counted back from the end of a line without fields is only a missing field.
     subscript(index: Int) -> ATField {
-        index < fields.count ? fields[index] : .empty
+        fields.indices.contains(index) ? fields[index] : .empty
     }
 
     func error(_ reason: ATProtocolError.Reason) -> ATProtocolError {
