@@ -182,6 +182,47 @@ import Testing
         #expect(audited == 1)
     }
 
+    @Test func testAlertGoesToTheTestGroupOnly() async throws {
+        let fixture = try await SerialFixture.start()
+        defer { Task { await fixture.stop() } }
+        try await fixture.harness.addContact("张医生", phone: "+8613800000001", group: "应急")
+        try await fixture.harness.addContact("测试员", phone: "+8613800000009", group: "测试组")
+        try await fixture.loginFirstAdmin()
+        let terminal = fixture.terminal
+        // A test of a P0 template needs no confirmation: it reaches the test group only.
+        try terminal.send("alert test fire-alarm 演练\r")
+        try await terminal.expect("已提交警报 #1：短信 1 条，即时通讯 0 条。")
+        try terminal.send(" ")
+        let recipients = try await fixture.harness.database.read { connection in
+            try connection.query("SELECT recipient_e164 FROM deliveries", operation: "test").compactMap { $0["recipient_e164"].string }
+        }
+        #expect(recipients == ["+8613800000009"])
+        let status = try await fixture.harness.database.read { connection in
+            try connection.query("SELECT status FROM alerts", operation: "test").first?["status"].string
+        }
+        #expect(status == "Test")
+    }
+
+    @Test func contactsEditAndDelete() async throws {
+        let fixture = try await SerialFixture.start()
+        defer { Task { await fixture.stop() } }
+        try await fixture.harness.addContact("李雷", phone: "+8613800000002", group: "保卫处")
+        try await fixture.loginFirstAdmin()
+        let terminal = fixture.terminal
+        try terminal.send("contacts edit 1 name 李磊\r")
+        try await terminal.expect("已修改联系人 #1 的 name。")
+        try terminal.send("contacts edit 1 phone 12345\r")
+        try await terminal.expect("手机号无效")
+        try terminal.send("contacts edit 1 phone 13800000003\r")
+        try await terminal.expect("已修改联系人 #1 的 phone。")
+        try terminal.send("groups members 保卫处\r")
+        try await terminal.expect("李磊  138****0003")
+        try terminal.send("contacts delete 9\r")
+        try await terminal.expect("没有联系人 #9")
+        try terminal.send("contacts delete 1\r")
+        try await terminal.expect("已删除联系人 #1。")
+    }
+
     @Test func configEditInEnglish() async throws {
         let fixture = try await SerialFixture.start()
         defer { Task { await fixture.stop() } }
