@@ -43,7 +43,7 @@ import Testing
                     timeouts: ["quick": .seconds(2), "smsStorage": .seconds(3), "smsSend": .seconds(10)]),
                 logger: logger)
             await driver.start()
-            guard await driver.waitUntilReady(timeout: .seconds(15)) else { throw IMFakeTestError("the simulated modem did not get ready") }
+            guard await driver.waitUntilReady(timeout: .seconds(45)) else { throw IMFakeTestError("the simulated modem did not get ready") }
 
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-im-\(UUID().uuidString.prefix(8)).sqlite").path
             let database = Database(path: path, logger: logger)

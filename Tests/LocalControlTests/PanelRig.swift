@@ -90,7 +90,7 @@ final class PanelRig: Sendable {
         let scheduler = AlertScheduler(database: database, settings: SchedulerSettings(), clock: SystemClock(), logger: logger)
         let driver = ModemDriver(settings: ModemSettings(devicePath: simulator.portPath, stateDirectory: directory), logger: logger)
         await driver.start()
-        #expect(await driver.waitUntilReady(timeout: .seconds(20)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         await scheduler.addSMSChannel(ModemSMSChannel(name: "modem0", driver: driver))
         let events = driver.events
         let forwarding = Task {
@@ -202,4 +202,10 @@ func steps(_ history: [(ms: Int64, on: Bool)]) -> (on: [Int64], off: [Int64]) {
         if history[index - 1].on { on.append(length) } else { off.append(length) }
     }
     return (on, off)
+}
+
+/// The middle value of durations in milliseconds; 0 for none.
+func median(_ values: [Int64]) -> Int64 {
+    guard !values.isEmpty else { return 0 }
+    return values.sorted()[values.count / 2]
 }

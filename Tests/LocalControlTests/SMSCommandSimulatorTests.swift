@@ -154,7 +154,7 @@ struct SimulatorWallClock: BoxClock {
     @Test func alarmStatusAndCancelOverModem() async throws {
         // Each part takes 2 s at the SMSC, so the alarm is still going out when the cancel comes.
         let rig = try await Rig(latencyMilliseconds: 2000)
-        #expect(await rig.driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await rig.driver.waitUntilReady(timeout: .seconds(45)))
 
         try rig.send("2468 报警 火警 东侧楼梯", from: Self.officer.e164)
         let reached = try await Self.eventually {
@@ -191,7 +191,7 @@ struct SimulatorWallClock: BoxClock {
 
     @Test func strangerLockoutAndReplayOverModem() async throws {
         let rig = try await Rig(latencyMilliseconds: 0)
-        #expect(await rig.driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await rig.driver.waitUntilReady(timeout: .seconds(45)))
 
         try rig.send("2468 报警 火警", from: SMSCommandFixture.stranger)
         // The texts differ because the SCTS has whole seconds, so two identical texts sent

@@ -44,15 +44,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             try simulator.control(request)
         case .idle:
-            #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+            #expect(await driver.waitUntilReady(timeout: .seconds(45)))
             try simulator.control(request)
         case .sending:
-            #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+            #expect(await driver.waitUntilReady(timeout: .seconds(45)))
             async let result = driver.send(OutgoingSMS(id: "during", recipient: ModemDriverTests.number("13800000001"), text: "火警测试"))
             try simulator.control(request)
             _ = await result
         case .receiving:
-            #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+            #expect(await driver.waitUntilReady(timeout: .seconds(45)))
             try simulator.control(["op": "send", "from": "+8613800000002", "text": "收到"])
             try simulator.control(request)
         }

@@ -66,7 +66,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         #expect(log.all.contains(.identity(manufacturer: "Quectel", model: "EC25", imei: "867160040000001")))
         #expect(await driver.isRegistered)
         await driver.stop()
@@ -76,7 +76,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let text = String(repeating: "火警：三号楼二层起火，请立即撤离。", count: 8)
         let result = await driver.send(OutgoingSMS(id: "m1", recipient: Self.number("13800000001"), text: text))
         guard case .accepted(let references) = result else {
@@ -93,7 +93,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let result = await driver.send(OutgoingSMS(id: "m1", recipient: Self.number("13800000002"), text: String(repeating: "测", count: 150)))
         guard case .accepted(let references) = result else {
             Issue.record("expected accepted, got \(result)")
@@ -111,7 +111,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let text = String(repeating: "收到，已撤离到集合点。", count: 10)
         try simulator.control(["op": "send", "from": "+8613800000001", "text": text])
         let received = await log.wait { events in
@@ -125,7 +125,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "cms_error", "cause": 500, "destinations": ["+8613800000009"]])
         let bad = await driver.send(OutgoingSMS(id: "bad", recipient: Self.number("13800000009"), text: "Test"))
         #expect(bad == .failed(kind: .unknown, cause: 500, acceptedParts: 0, reason: "+CMS ERROR: 500"))
@@ -139,7 +139,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "cms_error", "cause": cause])
         let result = await driver.send(OutgoingSMS(id: "x", recipient: Self.number("13800000001"), text: "Test"))
         guard case .failed(let got, let code, _, _) = result else {
@@ -174,7 +174,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch(["--pin", "1234"])
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator, pin: "1234")
-        #expect(await driver.waitUntilReady(timeout: .seconds(20)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         await driver.stop()
     }
 
@@ -182,11 +182,11 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "reenumerate", "down_for_ms": 1500])
         let left = await log.wait { $0.contains { if case .state(.connecting) = $0 { true } else if case .state(.recovering) = $0 { true } else { false } } }
         #expect(left)
-        #expect(await driver.waitUntilReady(timeout: .seconds(20)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let result = await driver.send(OutgoingSMS(id: "after", recipient: Self.number("13800000001"), text: "Test"))
         guard case .accepted = result else {
             Issue.record("expected accepted after recovery, got \(result)")
@@ -199,7 +199,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "vendor_noise", "interval_ms": 300, "duration": 8])
         try simulator.control(["op": "fault", "fault": "no_answer", "duration": 4])
         // A send during the hang times out by its own deadline, and the driver recovers.
@@ -215,7 +215,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "reboot_during_send", "reached_network": true])
         let result = await driver.send(OutgoingSMS(id: "cut", recipient: Self.number("13800000001"), text: "Test"))
         guard case .outcomeUnknown = result else {
@@ -230,7 +230,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let stamp = SMSTimestamp(year: 2024, month: 1, day: 5, hour: 8, minute: 0, second: 0, utcOffsetMinutes: 480)
         let parts = try NetworkPDUEncoder.deliver(
             String(repeating: "第一部分", count: 40), from: .international("+8613800000001"),
@@ -255,7 +255,7 @@ import Testing
         try simulator.control(["op": "fault", "fault": "doubled_echo"])
         try simulator.control(["op": "fault", "fault": "stuck_echo"])
         let (driver, _) = await Self.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let result = await driver.send(OutgoingSMS(id: "echo", recipient: Self.number("13800000001"), text: "测试"))
         #expect(result == .accepted(references: [0]))
         await driver.stop()
@@ -268,7 +268,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "cms_error", "cause": 500, "destinations": ["+8613800000009"]])
 
         var queue = OutboundQueue(policy: SendRetryPolicy(unknownAttempts: 3, baseBackOff: .milliseconds(300)))
@@ -318,7 +318,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let before = await driver.signal
         #expect(before?.rssiDBm == -69)
         try simulator.control(["op": "fault", "fault": "signal", "rssi": 99])
@@ -336,7 +336,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let before = log.all.count
         // Registration drops for 100 ms every 100 ms, much shorter than the 300 ms hold-down.
         try simulator.control(["op": "fault", "fault": "registration_flap", "state": 2, "interval_ms": 100, "duration": 3])
@@ -352,7 +352,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, log) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         try simulator.control(["op": "fault", "fault": "registration", "domain": "eps", "state": 3])
         try simulator.control(["op": "fault", "fault": "registration", "domain": "cs", "state": 3])
         let alarmed = await log.wait { $0.contains { if case .alarm(let text) = $0 { text.contains("denied") } else { false } } }
@@ -379,7 +379,7 @@ import Testing
         #expect(memories?["SM"] == 1)
 
         let (driver, log) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         let received = await log.wait { events in
             events.contains { if case .received(let message) = $0 { message.text == "断电期间收到" } else { false } }
         }
@@ -393,7 +393,7 @@ import Testing
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
         let (driver, _) = await ModemDriverTests.start(simulator)
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
         #expect(throws: Errno.busy) { try SerialPort.open(path: simulator.portPath) }
         await driver.stop()
     }

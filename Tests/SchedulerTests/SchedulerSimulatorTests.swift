@@ -39,7 +39,7 @@ import Testing
 
         let driver = ModemDriver(settings: Self.modemSettings(simulator), logger: SchedulerFixture.logger)
         await driver.start()
-        #expect(await driver.waitUntilReady(timeout: .seconds(15)))
+        #expect(await driver.waitUntilReady(timeout: .seconds(45)))
 
         let settings = SchedulerSettings(escalationTimeout: .seconds(2))
         let fixture = try await SchedulerFixture(settings: settings, clock: nil, systemClock: true)
