@@ -1,0 +1,48 @@
+import CSQLite
+
+/// The box's SQLite database opened read-only, to read delivery states and acknowledgements
+/// the way an auditor would, without taking a write lock from the box.
+/// `sqlite3_open_v2` with `SQLITE_OPEN_READONLY`.
+final class BoxDatabase {
+    private var handle: OpaquePointer?
+
+    init(path: String) throws {
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+            sqlite3_close(handle)
+            throw ScenarioError("cannot open \(path) read-only")
+        }
+        sqlite3_busy_timeout(handle, 5_000)
+    }
+
+    deinit {
+        sqlite3_close(handle)
+    }
+
+    /// Runs one query and returns its rows; each value is an `Int64`, a `String` or nil.
+    /// A query that fails (the box is migrating, the file is busy) returns no rows.
+    func rows(_ sql: String) -> [[String: Any?]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { return [] }
+        defer { sqlite3_finalize(statement) }
+        var result: [[String: Any?]] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            var row: [String: Any?] = [:]
+            for column in 0..<sqlite3_column_count(statement) {
+                let name = String(cString: sqlite3_column_name(statement, column))
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: row[name] = sqlite3_column_int64(statement, column)
+                case SQLITE_NULL: row[name] = .some(nil)
+                default: row[name] = sqlite3_column_text(statement, column).map { String(cString: $0) }
+                }
+            }
+            result.append(row)
+        }
+        return result
+    }
+
+    /// The first column of the first row as a whole number, or 0.
+    func count(_ sql: String) -> Int {
+        guard let value = rows(sql).first?.values.first, let number = value as? Int64 else { return 0 }
+        return Int(number)
+    }
+}
