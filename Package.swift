@@ -185,6 +185,8 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: ["Console", "Hardware", "Storage", "Scheduler", "Alerting", "Modem", "Core", "TestSupport", "ModemSimulator"],
             exclude: ["Help"], swiftSettings: strictSettings),
+        // Every scenario end to end: alertbox-sim scenario with the real alertbox and mosquitto.
+        .testTarget(name: "ScenarioTests", swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
         .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]

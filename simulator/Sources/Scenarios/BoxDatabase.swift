@@ -2,25 +2,19 @@ import CSQLite
 
 /// The box's SQLite database opened read-only, to read delivery states and acknowledgements
 /// the way an auditor would, without taking a write lock from the box.
-/// `sqlite3_open_v2` with `SQLITE_OPEN_READONLY`.
-final class BoxDatabase {
-    private var handle: OpaquePointer?
-
-    init(path: String) throws {
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
-            sqlite3_close(handle)
-            throw ScenarioError("cannot open \(path) read-only")
-        }
-        sqlite3_busy_timeout(handle, 5_000)
-    }
-
-    deinit {
-        sqlite3_close(handle)
-    }
+///
+/// Each query opens the file anew: a connection kept across a restart of the box would hold
+/// the WAL index of the process that died. `sqlite3_open_v2` with `SQLITE_OPEN_READONLY`.
+struct BoxDatabase {
+    let path: String
 
     /// Runs one query and returns its rows; each value is an `Int64`, a `String` or nil.
     /// A query that fails (the box is migrating, the file is busy) returns no rows.
     func rows(_ sql: String) -> [[String: Any?]] {
+        var handle: OpaquePointer?
+        defer { sqlite3_close(handle) }
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return [] }
+        sqlite3_busy_timeout(handle, 5_000)
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { return [] }
         defer { sqlite3_finalize(statement) }
@@ -40,9 +34,9 @@ final class BoxDatabase {
         return result
     }
 
-    /// The first column of the first row as a whole number, or 0.
+    /// The column `n` of the first row as a whole number, or 0.
     func count(_ sql: String) -> Int {
-        guard let value = rows(sql).first?.values.first, let number = value as? Int64 else { return 0 }
+        guard case let number as Int64 = rows(sql).first?["n"] ?? nil else { return 0 }
         return Int(number)
     }
 }

@@ -98,9 +98,7 @@ final class ScenarioStage {
         guard ready, box?.isRunning == true else {
             throw ScenarioError("alertbox did not start; the end of \(boxLog):\n" + logLines().suffix(15).joined(separator: "\n"))
         }
-        if database == nil {
-            database = try BoxDatabase(path: stateDirectory + "/alertbox.db")
-        }
+        database = BoxDatabase(path: stateDirectory + "/alertbox.db")
     }
 
     /// Kills the box as a power loss does.
@@ -113,7 +111,6 @@ final class ScenarioStage {
         box?.stop()
         simulator?.stop()
         broker?.stop()
-        database = nil
     }
 
     // MARK: The simulator
