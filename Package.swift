@@ -188,6 +188,6 @@ let package = Package(
         // Every scenario end to end: alertbox-sim scenario with the real alertbox and mosquitto.
         .testTarget(name: "ScenarioTests", swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
-        .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .target(name: "TestSupport", dependencies: ["ModemSimulator", "Scenarios"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

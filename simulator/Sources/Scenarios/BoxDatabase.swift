@@ -34,7 +34,7 @@ struct BoxDatabase {
         return result
     }
 
-    /// The column `n` of the first row as a whole number, or 0.
+    /// Runs a query and returns the column `n` of its first row as a whole number, or 0.
     func count(_ sql: String) -> Int {
         guard case let number as Int64 = rows(sql).first?["n"] ?? nil else { return 0 }
         return Int(number)

@@ -7,15 +7,14 @@ enum FaultScenarios {
     static let fireMarker = ReferenceScenario.fireMarker
     static let updateMarker = ReferenceScenario.updateMarker
 
-    /// Kills the box (SIGKILL, as a power cut) while a P0 run and a P1 run are under way,
-    /// starts it again and checks that every recipient got the message, with duplicates only
-    /// where the policy allows them: a P0 whose outcome the crash made unknown.
+    /// Kills the box (SIGKILL, as a power cut) while a P0 run and a P1 run are under way and
+    /// starts it again. Every recipient must get the message. Duplicates are allowed only for
+    /// a P0 whose outcome the crash made unknown.
     static func powerLoss(_ stage: ScenarioStage) throws {
         let n = stage.narrator
         let people = stage.setup.people
         n.step(1, "P1 群发进行中又来了 P0", "a P0 arrives while a P1 run is under way")
-        try stage.press("panic_2")
-        _ = stage.waitFor(.seconds(60)) { stage.received(containing: updateMarker).count >= 5 }
+        try startUpdateRun(stage)
         try stage.press("panic_1")
         let started = stage.waitFor(.seconds(60)) { stage.received(containing: fireMarker).count >= 3 }
         n.expect(started, "P0 火警开始发出", "the P0 fire alarm started going out")
@@ -73,7 +72,7 @@ enum FaultScenarios {
     }
 
     /// Runs into the carrier's hourly cap in the middle of a run: the rejected messages wait
-    /// and are retried as the policy says, and go out once the cap lifts; none is lost.
+    /// and are retried by the retry policy, and go out once the cap lifts. None is lost.
     static func carrierCap(_ stage: ScenarioStage) throws {
         let n = stage.narrator
         let people = stage.setup.people
@@ -83,7 +82,7 @@ enum FaultScenarios {
         let capped = stage.waitFor(.seconds(90)) { stage.received(containing: updateMarker).count >= cap }
         n.expect(capped, "前 \(cap) 条送达", "the first \(cap) arrived")
         let update = stage.alertID(where: "source = 'gpio' AND priority = 1")
-        let retrying = stage.waitFor(.seconds(60)) { stage.logHas(["38"]) }
+        let retrying = stage.waitFor(.seconds(60)) { stage.logHas(["delivery will be retried", "+CMS ERROR: 38"]) }
         n.expect(retrying, "报警箱收到 +CMS ERROR: 38 并记录", "the box got +CMS ERROR: 38 and logged it")
         usleep(2_000_000)
         let waiting = stage.deliveries(alert: update ?? -1, states: ["pending", "sending"])
@@ -95,6 +94,10 @@ enum FaultScenarios {
         try stage.control(["op": "network", "cap_per_hour": NSNull()])
         let done = stage.waitFor(.seconds(150)) { stage.deliveries(alert: update ?? -1, states: ["pending", "sending"]) == 0 }
         n.expect(done, "P1 群发结束", "the P1 run ended")
+        // The last message reaches its handset a moment after the box records it as sent.
+        _ = stage.waitFor(.seconds(15)) {
+            stage.received(containing: updateMarker).count + stage.deliveries(alert: update ?? -1, states: ["failed"]) >= people.wardens
+        }
         let reached = stage.received(containing: updateMarker).count
         let failedAtEnd = stage.deliveries(alert: update ?? -1, states: ["failed"])
         n.expect(reached + failedAtEnd == people.wardens, "每位楼层负责人要么收到，要么记为失败（收到 \(reached)，失败 \(failedAtEnd)）", "each floor warden either received it or is recorded as failed (received \(reached), failed \(failedAtEnd))")
@@ -107,8 +110,7 @@ enum FaultScenarios {
         let n = stage.narrator
         let people = stage.setup.people
         n.step(1, "P1 群发进行中模块掉线", "the modem drops off the bus in the middle of a P1 run")
-        try stage.press("panic_2")
-        _ = stage.waitFor(.seconds(60)) { stage.received(containing: updateMarker).count >= 5 }
+        try startUpdateRun(stage)
         let lines = stage.logLines().count
         try stage.control(["op": "fault", "fault": "reenumerate", "down_for_ms": 3000])
         n.say("模块的 tty 消失 3 秒后以新设备出现", "the modem's tty vanishes for 3 s and returns as a new device")
@@ -117,10 +119,18 @@ enum FaultScenarios {
         let update = stage.alertID(where: "source = 'gpio' AND priority = 1")
         let done = stage.waitFor(.seconds(120)) { stage.deliveries(alert: update ?? -1, states: ["pending", "sending"]) == 0 }
         n.expect(done, "P1 群发结束", "the P1 run ended")
+        _ = stage.waitForSMS(updateMarker, to: people.wardenNumbers, timeout: .seconds(15))
         let counts = stage.received(containing: updateMarker)
         let missing = people.wardenNumbers.filter { counts[$0, default: 0] == 0 }
         n.expect(missing.isEmpty, "\(people.wardens) 位楼层负责人都收到了（缺 \(missing.count) 人）", "all \(people.wardens) floor wardens received it (\(missing.count) missing)")
         expectPolicyDuplicates(stage, marker: updateMarker, allowed: 0, label: ("P1", "P1"))
+    }
+
+    /// Presses the duty room's update key (P1 to the floor wardens) and waits until 5 of them
+    /// have it, so that the run is under way.
+    static func startUpdateRun(_ stage: ScenarioStage) throws {
+        try stage.press("panic_2")
+        _ = stage.waitFor(.seconds(60)) { stage.received(containing: updateMarker).count >= 5 }
     }
 
     /// Expects at most `allowed` recipients to have received a message twice.
@@ -130,7 +140,7 @@ enum FaultScenarios {
             duplicates <= allowed, "\(label.zh) 重复 \(duplicates) 人，允许 \(allowed)", "\(label.en) duplicates: \(duplicates), allowed \(allowed)")
     }
 
-    /// The SIM's PIN tries left, as the simulator reports them.
+    /// Returns the SIM's PIN tries left, as the simulator reports them.
     static func pinAttemptsLeft(_ stage: ScenarioStage) -> Int {
         let modems = (try? stage.control(["op": "status"]))?["modems"] as? [[String: Any]] ?? []
         return modems.first?["pin_attempts"] as? Int ?? -1

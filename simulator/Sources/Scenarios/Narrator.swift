@@ -12,7 +12,7 @@ final class Narrator: @unchecked Sendable {
     private let start = ContinuousClock.now
     private let lock = NSLock()
     private var failed: [String] = []
-    private var held = 0
+    private var passedCount = 0
     private let output: FileHandle
 
     init(language: Language, output: FileHandle = .standardOutput) {
@@ -27,7 +27,7 @@ final class Narrator: @unchecked Sendable {
 
     /// The number of expectations that held.
     var passed: Int {
-        lock.withLock { held }
+        lock.withLock { passedCount }
     }
 
     /// Seconds since the scenario began.
@@ -54,13 +54,13 @@ final class Narrator: @unchecked Sendable {
 
     /// Records an expectation and prints whether it held.
     @discardableResult
-    func expect(_ holds: Bool, _ zh: String, _ en: String) -> Bool {
+    func expect(_ condition: Bool, _ zh: String, _ en: String) -> Bool {
         let line = text(zh, en)
         lock.withLock {
-            if holds { held += 1 } else { failed.append(line) }
+            if condition { passedCount += 1 } else { failed.append(line) }
         }
-        emit(String(format: "[%6.1f s]   ", elapsed) + (holds ? "✓ " : "✗ ") + line)
-        return holds
+        emit(String(format: "[%6.1f s]   ", elapsed) + (condition ? "✓ " : "✗ ") + line)
+        return condition
     }
 
     /// Prints a line without a time stamp.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The reference scenario of issue 10: eight steps of an emergency in a hospital building,
+/// The reference scenario: eight steps of an emergency in a hospital building,
 /// played against a real `alertbox` and checked from outside.
 enum ReferenceScenario {
     static let fireMarker = "东侧楼梯"
@@ -184,31 +184,32 @@ enum CAPDocuments {
     static let sender = "security@hospital.example.cn"
 
     static func alert(identifier: String, sent: String, event: String, headline: String) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-          <identifier>\(identifier)</identifier>
-          <sender>\(sender)</sender>
-          <sent>\(sent)</sent>
-          <status>Actual</status>
-          <msgType>Alert</msgType>
-          <scope>Restricted</scope>
-          <restriction>院内职工</restriction>
-          <info>
-            <language>zh-CN</language>
-            <category>Safety</category>
-            <event>\(event)</event>
-            <urgency>Immediate</urgency>
-            <severity>Extreme</severity>
-            <certainty>Observed</certainty>
-            <headline>\(headline)</headline>
-            <instruction>请远离3号楼地下室。</instruction>
-          </info>
-        </alert>
-        """
+        document(
+            identifier: identifier, sent: sent, messageType: "Alert",
+            body: """
+                  <info>
+                    <language>zh-CN</language>
+                    <category>Safety</category>
+                    <event>\(event)</event>
+                    <urgency>Immediate</urgency>
+                    <severity>Extreme</severity>
+                    <certainty>Observed</certainty>
+                    <headline>\(headline)</headline>
+                    <instruction>请远离3号楼地下室。</instruction>
+                  </info>
+                """)
     }
 
     static func cancel(identifier: String, sent: String, references: String) -> String {
+        document(
+            identifier: identifier, sent: sent, messageType: "Cancel",
+            body: """
+                  <note>误报，警报取消。</note>
+                  <references>\(references)</references>
+                """)
+    }
+
+    private static func document(identifier: String, sent: String, messageType: String, body: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
         <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -216,11 +217,10 @@ enum CAPDocuments {
           <sender>\(sender)</sender>
           <sent>\(sent)</sent>
           <status>Actual</status>
-          <msgType>Cancel</msgType>
+          <msgType>\(messageType)</msgType>
           <scope>Restricted</scope>
           <restriction>院内职工</restriction>
-          <note>误报，警报取消。</note>
-          <references>\(references)</references>
+        \(body)
         </alert>
         """
     }

@@ -3,7 +3,7 @@ import Glibc
 
 /// A mosquitto broker on a free 127.0.0.1 port with one password-protected user, started for
 /// one scenario, and `mosquitto_pub` to publish to it as a campus system does.
-final class ScenarioBroker {
+public final class ScenarioBroker {
     static let username = "alertbox"
 
     let directory: String
@@ -54,7 +54,7 @@ final class ScenarioBroker {
     }
 
     /// Runs a tool and throws with its output when it fails.
-    static func run(_ executable: String, _ arguments: [String]) throws {
+    public static func run(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: executable)

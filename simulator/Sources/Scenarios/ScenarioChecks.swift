@@ -2,7 +2,7 @@ import Foundation
 
 /// Observations and checks that several scenarios share, read from outside the box.
 extension ScenarioStage {
-    /// The id of the newest alert that matches `condition` (SQL over `alerts`), or nil.
+    /// Returns the id of the newest alert that matches `condition` (SQL over `alerts`), or nil.
     func alertID(where condition: String) -> Int64? {
         database?.rows("SELECT id FROM alerts WHERE \(condition) ORDER BY id DESC LIMIT 1").first?["id"] as? Int64
     }
@@ -17,18 +17,18 @@ extension ScenarioStage {
         return found
     }
 
-    /// The number of an alert's deliveries on `channel` in one of `states`.
+    /// Counts an alert's deliveries on `channel` in one of `states`.
     func deliveries(alert: Int64, channel: String = "sms", states: [String]) -> Int {
         let list = states.map { "'\($0)'" }.joined(separator: ",")
         return database?.count("SELECT COUNT(*) AS n FROM deliveries WHERE alert_id = \(alert) AND channel = '\(channel)' AND state IN (\(list))") ?? 0
     }
 
-    /// The number of an alert's deliveries on `channel`.
+    /// Counts an alert's deliveries on `channel`.
     func deliveries(alert: Int64, channel: String = "sms") -> Int {
         database?.count("SELECT COUNT(*) AS n FROM deliveries WHERE alert_id = \(alert) AND channel = '\(channel)'") ?? 0
     }
 
-    /// The handset messages whose text contains `marker`, by recipient.
+    /// Counts the handset messages whose text contains `marker`, by recipient.
     func received(containing marker: String) -> [String: Int] {
         var counts: [String: Int] = [:]
         for message in handsetMessages() where message.text.contains(marker) {
@@ -45,12 +45,12 @@ extension ScenarioStage {
         }
     }
 
-    /// The accepted requests of a fake robot whose text contains `marker`.
+    /// Counts the accepted requests of a fake robot whose text contains `marker`.
     func acceptedIM(_ robot: String, containing marker: String) -> Int {
         imRequests(robot).filter { ($0["accepted"] as? Bool) == true && (($0["text"] as? String) ?? "").contains(marker) }.count
     }
 
-    /// Whether the box's log has a line, after the first `after` lines, containing every part.
+    /// Returns whether the box's log has a line, after the first `after` lines, containing every part.
     func logHas(_ parts: [String], after: Int = 0) -> Bool {
         logLines().dropFirst(after).contains { line in parts.allSatisfy { line.contains($0) } }
     }

@@ -112,7 +112,7 @@ public enum ScenarioCommand {
         return 1
     }
 
-    /// The simulator's and the box's settings for a scenario.
+    /// Returns the simulator's and the box's settings for a scenario.
     static func setup(for name: String) -> ScenarioStage.Setup {
         var setup = ScenarioStage.Setup()
         switch name {

@@ -4,10 +4,10 @@ import ModemSimulator
 
 /// Everything a scenario runs against: a mosquitto broker, an `alertbox-sim` child with its
 /// modem, handsets, GPIO bridge, fake IM servers and proxies, and the `alertbox` child built
-/// from the files the stage writes. The scenario sees the box only from outside: the
+/// from the files the stage writes. The scenario observes the box only from outside: the
 /// simulator's control ops, the broker, the box's database opened read-only and its log.
 final class ScenarioStage {
-    /// What a scenario changes in the simulator and the box.
+    /// The settings a scenario changes in the simulator and the box.
     struct Setup {
         /// SMSC time to accept each part, in milliseconds.
         var latencyMs = 300
@@ -121,21 +121,21 @@ final class ScenarioStage {
         let data = try JSONSerialization.data(withJSONObject: request)
         let reply = try ControlClient.send(String(decoding: data, as: UTF8.self), to: simulatorDirectory + "/control.sock")
         guard let object = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any] else {
-            throw ScenarioError("the simulator answered \(reply)")
+            throw ScenarioError("invalid reply from the simulator: \(reply)")
         }
         guard object["ok"] as? Bool == true else {
-            throw ScenarioError("the simulator refused \(request["op"] ?? ""): \(object["error"] ?? reply)")
+            throw ScenarioError("the simulator rejected op \(request["op"] ?? ""): \(object["error"] ?? reply)")
         }
         return object
     }
 
-    /// The messages the handsets put together, in arrival order.
+    /// Returns the messages the handsets put together, in arrival order.
     func handsetMessages() -> [HandsetMessage] {
         let messages = (try? control(["op": "received"]))?["messages"] as? [[String: Any]] ?? []
         return messages.map(HandsetMessage.init)
     }
 
-    /// The requests a fake IM robot received.
+    /// Returns the requests a fake IM robot received.
     func imRequests(_ robot: String) -> [[String: Any]] {
         (try? control(["op": "im_received", "robot": robot]))?["requests"] as? [[String: Any]] ?? []
     }
