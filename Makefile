@@ -1,4 +1,4 @@
-# Entry points for building, testing and the demo. Every target runs
+# Entry points for building, testing and the reference scenario. Every target runs
 # scripts/setup first, which installs missing Debian packages and the test
 # virtualenv, and prints nothing when both are already in place.
 
@@ -26,8 +26,10 @@ test: setup
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/gpio-sim-check
 
+# The main job: the reference scenario of docs/scenarios.md, alertbox against the simulator.
+# ALERTBOX_LANG=en prints the timeline in English.
 run: build
-	scripts/demo
+	"$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/alertbox-sim" scenario reference
 
 # Measures the modem driver against the simulator in release mode and records the
 # figures in docs/benchmarks-modem.md, then prints the storage and scheduler figures.

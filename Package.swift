@@ -116,8 +116,13 @@ let package = Package(
         .target(
             name: "IMFakes", dependencies: ["Core", "Hardware", "CCrypto", "CSSL"], path: "simulator/Sources/IMFakes",
             swiftSettings: strictSettings),
+        // Scenarios: a timeline played against a real `alertbox` child process, the simulator
+        // and a mosquitto broker, checked from outside and reported for a person to follow.
+        .target(
+            name: "Scenarios", dependencies: ["Core", "ModemSimulator", "IMFakes", "CSQLite"], path: "simulator/Sources/Scenarios",
+            swiftSettings: strictSettings),
         .executableTarget(
-            name: "alertbox-sim", dependencies: ["ModemSimulator"], path: "simulator/Sources/alertbox-sim",
+            name: "alertbox-sim", dependencies: ["ModemSimulator", "Scenarios"], path: "simulator/Sources/alertbox-sim",
             swiftSettings: strictSettings),
 
         // Throughput and CPU cost of the modem driver against the simulator; `make bench` runs it.
@@ -196,7 +201,9 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: ["Console", "Hardware", "Storage", "Scheduler", "Alerting", "Modem", "Core", "TestSupport", "ModemSimulator"],
             exclude: ["Help"], swiftSettings: strictSettings),
+        // Every scenario end to end: alertbox-sim scenario with the real alertbox and mosquitto.
+        .testTarget(name: "ScenarioTests", swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
-        .target(name: "TestSupport", dependencies: ["ModemSimulator"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .target(name: "TestSupport", dependencies: ["ModemSimulator", "Scenarios"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

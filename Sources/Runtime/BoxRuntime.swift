@@ -255,6 +255,8 @@ public actor BoxRuntime {
 
     private func startModem() async {
         await scheduler.addSMSChannel(ModemSMSChannel(name: "modem0", driver: driver))
+        // The SIM takes deliveries once the driver says the modem is ready, not before.
+        await scheduler.setSMSChannel("modem0", available: false)
         let events = driver.events
         let scheduler = self.scheduler
         tasks.append(
@@ -285,6 +287,7 @@ public actor BoxRuntime {
     }
 
     private func modemState(_ state: ModemState) async {
+        await scheduler.setSMSChannel("modem0", available: state == .ready)
         await annunciator?.update { $0.apply(modemState: state) }
     }
 

@@ -244,6 +244,15 @@ extension AlertScheduler {
         await planFallbacks(priorities: [1, 2], states: Self.notReached, reason: "uplink down")
     }
 
+    /// Sets whether an SMS channel's modem can send, as its driver's state says; a SIM that
+    /// cannot holds its deliveries until it can, without spending their attempts.
+    public func setSMSChannel(_ name: String, available: Bool) {
+        guard core.simsUnavailable.contains(name) == available else { return }
+        core.setSIM(name, available: available)
+        logger.notice("SMS channel availability changed", ["sms.sim": .plain(name), "sms.available": .plain(String(available))])
+        wakeAll()
+    }
+
     /// IM delivery states whose people have not been reached, as far as the box knows.
     static let notReached = ["pending", "sending", "failed", "unknown"]
 

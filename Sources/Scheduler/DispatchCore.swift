@@ -98,6 +98,8 @@ public struct DispatchCore: Sendable {
     public private(set) var uplink: UplinkHealth = .up
     /// IM targets whose own channel is down; their lanes wait until it is up again.
     public private(set) var targetsDown: Set<Int64> = []
+    /// SIMs whose modem cannot send now (starting, restarting, locked); their workers wait.
+    public private(set) var simsUnavailable: Set<String> = []
 
     public init(smsLimits: SMSBudget.Limits, imRates: [String: [IMRate]]) {
         self.smsLimits = smsLimits
@@ -198,6 +200,16 @@ public struct DispatchCore: Sendable {
         }
     }
 
+    /// Sets whether a SIM's modem can send. A worker whose SIM cannot waits instead of taking
+    /// deliveries that would fail at once and spend an attempt each.
+    public mutating func setSIM(_ sim: String, available: Bool) {
+        if available {
+            simsUnavailable.remove(sim)
+        } else {
+            simsUnavailable.insert(sim)
+        }
+    }
+
     /// Chooses what the worker of `lane` does next; `sim` names the SIM for the SMS lane.
     public mutating func next(_ lane: Lane, sim: String? = nil, at now: SchedulerTime) -> Choice {
         while let due = waiting[lane]?.popDue(at: now.wallMillis) {
@@ -215,6 +227,7 @@ public struct DispatchCore: Sendable {
 
         switch lane {
         case .sms:
+            guard !simsUnavailable.contains(sim ?? "") else { return .wait(Self.sooner(.seconds(60), waitForQueued)) }
             let budget = budgets[sim ?? "", default: SMSBudget(limits: smsLimits)]
             guard budget.allows(head.item.parts, priority: head.priority, at: now.monotonic) else {
                 let until = budget.nextAllowed(head.item.parts, priority: head.priority, at: now.monotonic)

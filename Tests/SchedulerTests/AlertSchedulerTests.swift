@@ -32,6 +32,27 @@ import Testing
         #expect(counts["sent"] == 500)
     }
 
+    /// A modem that is restarting must not be handed deliveries: each would fail as
+    /// "not ready", spend an attempt and wait out a back-off after the modem is back.
+    @Test func unavailableSIMHoldsTheQueueWithoutSpendingAttempts() async throws {
+        let fixture = try await SchedulerFixture(settings: SchedulerSettings(smsLimits: Self.unlimited))
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 3, base: 90_000)
+        await fixture.scheduler.setUplink(.down)
+        let alert = try await fixture.scheduler.submit(SchedulerFixture.alert("p1", priority: .urgent, audience: ["应急"]))
+
+        await fixture.scheduler.setSMSChannel("sim0", available: false)
+        let held = await fixture.drainSMS()
+        #expect(held.sent == 0)
+        #expect(fixture.sms.sent.isEmpty)
+
+        await fixture.scheduler.setSMSChannel("sim0", available: true)
+        let released = await fixture.drainSMS()
+        #expect(released.sent == 3)
+        let attempts = try await fixture.rows("SELECT MAX(attempt) AS attempt FROM deliveries WHERE alert_id = ?", [.integer(alert.alertID)])
+        #expect(attempts.first?["attempt"].int64 == 1)
+    }
+
     @Test func roundRobinBetweenAlertsOfOnePriority() async throws {
         let fixture = try await SchedulerFixture(settings: SchedulerSettings(smsLimits: Self.unlimited))
         defer { Task { await fixture.remove() } }

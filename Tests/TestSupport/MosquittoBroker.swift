@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Scenarios
 
 /// A `mosquitto` child process on free 127.0.0.1 ports, with a plain listener, a TLS listener,
 /// a TLS listener that requires a client certificate, a password file and certificates made
@@ -160,18 +161,7 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Runs a tool and throws with its output when it fails.
     public static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError(detail: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
-        }
+        try ScenarioBroker.run(executable, arguments)
     }
 
     /// Makes the CAs, the server certificate and the password file.

@@ -17,6 +17,7 @@ public enum SimulatorCommand {
           run       run modems until SIGTERM; each modem's tty is DIR/modemN, control is DIR/control.sock
           replay    play a transcript file of AT commands and replies on one tty, then exit
           control   send one JSON request to a running simulator and print the reply
+          scenario  play a scenario against a real alertbox and check it (alertbox-sim scenario --help)
 
         Options of run:
           --dir DIR              directory for the tty symlinks and control socket (default /tmp/alertbox-sim)

@@ -9,12 +9,14 @@ import Synchronization
 /// - `pass` forwards both ways.
 /// - `refuse` closes the listening socket, so new connections get `ECONNREFUSED`, and resets
 ///   every open connection (`SO_LINGER` 0), so both ends see `ECONNRESET` as when a host drops.
-/// - `blackhole` keeps every socket open and accepts new connections, but discards whatever
-///   either side sends, so only a timeout can tell the link is dead.
+/// - `blackhole` keeps every socket open but discards whatever either side sends, and lets no
+///   new connection finish its handshake: the listener's backlog drops to 0 and one connection
+///   of the proxy's own fills it, so the kernel drops further SYNs and a client's connect times
+///   out. Only a timeout can tell the link is dead, as on a cellular link that stopped passing
+///   packets, where a TCP probe times out too.
 ///
-/// Going from `blackhole` back to `pass` resumes forwarding on the connections that have an
-/// upstream. A connection accepted during `blackhole` has none, so it stays silent until its
-/// client closes it.
+/// Going from `blackhole` back to `pass` restores the backlog and resumes forwarding on the
+/// open connections; a connect still waiting completes at its next SYN retransmission.
 public final class TCPProxy: @unchecked Sendable {
     // @unchecked Sendable: `control` is a Mutex; `listener` and `links` are touched only on
     // the proxy's thread after `init` returns.
@@ -46,6 +48,11 @@ public final class TCPProxy: @unchecked Sendable {
     private let wakeWrite: Int32
     private var listener: Int32
     private var links: [Link] = []
+    /// The proxy's own connection that fills the listener's queue during `blackhole`, and its
+    /// local port, so that the proxy closes its far end instead of forwarding it.
+    private var filler: (descriptor: Int32, port: UInt16)?
+    /// Local ports of closed fillers whose far ends may still wait in the accept queue.
+    private var fillerPorts: Set<UInt16> = []
 
     /// Binds the listening socket and starts the proxy's thread in `pass` mode.
     /// - Throws: `TCPProxyError` naming the port and the failed call.
@@ -118,7 +125,7 @@ public final class TCPProxy: @unchecked Sendable {
             apply(requested)
 
             var entries = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            if listener >= 0 {
+            if listener >= 0, requested != .blackhole {
                 entries.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0))
             }
             for link in links {
@@ -144,6 +151,7 @@ public final class TCPProxy: @unchecked Sendable {
             close(link)
         }
         links = []
+        removeFiller()
         if listener >= 0 { Glibc.close(listener) }
         Glibc.close(wakeRead)
         Glibc.close(wakeWrite)
@@ -155,6 +163,10 @@ public final class TCPProxy: @unchecked Sendable {
         let applied = control.withLock { $0.applied }
         guard mode != applied else { return }
 
+        if applied == .blackhole {
+            removeFiller()
+            if listener >= 0 { _ = Glibc.listen(listener, Self.backlog) }
+        }
         if mode == .refuse {
             if listener >= 0 {
                 Glibc.close(listener)
@@ -170,12 +182,51 @@ public final class TCPProxy: @unchecked Sendable {
             // stays without a listener, as if it still refused.
             listener = (try? Self.listen(port: listenPort))?.descriptor ?? -1
         }
+        if mode == .blackhole, listener >= 0 {
+            fillQueue()
+        }
         control.withLock { $0.applied = mode }
     }
 
+    /// Shrinks the listener's backlog to 0 and fills it with one connection of the proxy's
+    /// own, so that the kernel drops every further SYN. listen(2) on a listening socket
+    /// changes its backlog; Linux drops a SYN while the accept queue is full.
+    private func fillQueue() {
+        _ = Glibc.listen(listener, 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        var address = Self.loopback(port: listenPort)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var local = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        filler = (descriptor, UInt16(bigEndian: local.sin_port))
+    }
+
+    private func removeFiller() {
+        guard let filler else { return }
+        Glibc.close(filler.descriptor)
+        fillerPorts.insert(filler.port)
+        self.filler = nil
+    }
+
     private func acceptConnection(forwarding: Bool) {
-        let client = accept(listener, nil, nil)
+        var peer = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let client = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+        }
         guard client >= 0 else { return }
+        if fillerPorts.contains(UInt16(bigEndian: peer.sin_port)) {
+            // The far end of a queue filler from an earlier blackhole: nobody's connection.
+            fillerPorts.remove(UInt16(bigEndian: peer.sin_port))
+            Glibc.close(client)
+            return
+        }
         var upstream: Int32 = -1
         if forwarding {
             upstream = Self.connect(port: targetPort)
@@ -229,6 +280,9 @@ public final class TCPProxy: @unchecked Sendable {
 
     // MARK: Sockets
 
+    /// The listener's backlog outside `blackhole`.
+    private static let backlog: Int32 = 16
+
     private static func loopback(port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -248,7 +302,7 @@ public final class TCPProxy: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, Glibc.listen(descriptor, 16) == 0 else {
+        guard bound == 0, Glibc.listen(descriptor, backlog) == 0 else {
             let cause = String(cString: strerror(errno))
             Glibc.close(descriptor)
             throw TCPProxyError(detail: "binding 127.0.0.1:\(port) failed: \(cause); choose a free port or 0")

@@ -1,6 +1,7 @@
 // Entry point of the simulator: parse arguments and run the simulation, a replay or a
 // control request.
 import ModemSimulator
+import Scenarios
 import Foundation
 import Glibc
 import Core
@@ -22,6 +23,10 @@ signal(SIGPIPE, SIG_IGN)
 let logger = Logger(
     label: "alertbox-sim",
     level: ProcessInfo.processInfo.environment["ALERTBOX_LOG_LEVEL"].flatMap(LogLevel.init(name:)) ?? .info)
+
+if CommandLine.arguments.dropFirst().first == "scenario" {
+    exit(ScenarioCommand.main(Array(CommandLine.arguments.dropFirst(2)), environment: ProcessInfo.processInfo.environment))
+}
 
 do {
     let status = try SimulatorCommand.main(Array(CommandLine.arguments.dropFirst()), logger: logger) {

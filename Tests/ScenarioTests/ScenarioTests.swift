@@ -1,0 +1,53 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Runs each scenario with both real executables: `alertbox-sim scenario NAME` starts a
+/// broker, the simulator and `alertbox`, plays the timeline and exits 0 only when every
+/// expectation held. The output names each expectation that failed.
+@Suite(.serialized) struct ScenarioTests {
+    /// The outcome of one scenario run.
+    struct Run {
+        var status: Int32
+        var output: String
+    }
+
+    /// Runs `alertbox-sim scenario` on a thread of its own; a run past `bound` is killed, which
+    /// only catches a hang.
+    static func play(_ name: String, language: String = "en", bound: Duration = .seconds(600)) async throws -> Run {
+        let folder = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = folder.appendingPathComponent("alertbox-sim")
+        process.arguments = ["scenario", name, "--lang", language]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let watchdog = Thread {
+            let deadline = ContinuousClock.now + bound
+            while process.isRunning, ContinuousClock.now < deadline { usleep(100_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        watchdog.start()
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: Run(status: process.terminationStatus, output: text))
+            }
+        }
+    }
+
+    @Test(arguments: ["reference", "power-loss", "wrong-pin", "carrier-cap", "modem-unplugged"])
+    func scenarioHoldsEveryExpectation(_ name: String) async throws {
+        let run = try await Self.play(name)
+        #expect(run.status == 0, "\(name) failed:\n\(run.output)")
+        #expect(run.output.contains("Result: all"))
+    }
+
+    @Test func unknownScenarioIsAUsageError() async throws {
+        let run = try await Self.play("no-such-scenario", language: "zh")
+        #expect(run.status == 64)
+        #expect(run.output.contains("reference"))
+    }
+}
