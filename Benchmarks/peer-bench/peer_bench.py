@@ -57,6 +57,9 @@ class Bench:
         self.root = tempfile.mkdtemp(prefix="peer-bench-")
         self.results = {}
         self.run_index = 0
+        # Called after each part and each throughput run, so a long run that is stopped early
+        # still leaves the figures it has.
+        self.publish = lambda: None
 
     def workdir(self, name):
         self.run_index += 1
@@ -70,7 +73,7 @@ class Bench:
     # MARK: Throughput
 
     def throughput(self):
-        rows = []
+        rows = self.results.setdefault("throughput", [])
         for latency in LATENCIES_MS:
             for name, tuned in (("alertbox", None), ("gammu-smsd", False), ("gammu-smsd", True), ("smsd", False), ("smsd", True)):
                 try:
@@ -78,7 +81,7 @@ class Bench:
                 except BenchError as error:
                     self.say(f"{name} at latency {latency} ms failed: {error}")
                     rows.append({"daemon": name, "tuned": tuned, "latency_ms": latency, "error": str(error)})
-        self.results["throughput"] = rows
+                self.publish()
 
     def throughput_run(self, name, tuned, latency):
         label = name if tuned is None else f"{name} ({'tuned' if tuned else 'defaults'})"
@@ -356,36 +359,45 @@ def main():
         parser.error(f"--only: unknown parts {', '.join(sorted(unknown))}; use throughput, emergency, failover, footprint, scale")
 
     bench = Bench(arguments)
+    shown = ["DIR" if argument == arguments.bin else argument for argument in sys.argv[1:]]
+    command = " ".join(["Benchmarks/peer-bench/peer_bench.py"] + shown)
+    description = machine()
+
+    def publish():
+        page = report.render(bench.results, description, arguments, command)
+        if arguments.output:
+            with open(arguments.output, "w", encoding="utf-8") as handle:
+                handle.write(page)
+        return page
+
+    bench.publish = publish
+    # The short parts run first, so their figures are written before the long throughput runs.
     try:
-        if "throughput" in parts:
-            bench.throughput()
-        if "emergency" in parts or "failover" in parts:
-            try:
-                bench.emergency(failover="failover" in parts)
-            except BenchError as error:
-                bench.say(f"emergency latency failed: {error}")
-                bench.results["emergency_error"] = str(error)
-            if "emergency" in parts:
-                bench.smstools_priority()
+        if "scale" in parts:
+            bench.scale()
+            publish()
         if "footprint" in parts:
             try:
                 bench.footprint()
             except BenchError as error:
                 bench.say(f"footprint failed: {error}")
                 bench.results["footprint_error"] = str(error)
-        if "scale" in parts:
-            bench.scale()
+            publish()
+        if "emergency" in parts or "failover" in parts:
+            try:
+                bench.emergency(failover="failover" in parts)
+            except BenchError as error:
+                bench.say(f"emergency latency failed: {error}")
+                bench.results["emergency_error"] = str(error)
+            publish()
+            if "emergency" in parts:
+                bench.smstools_priority()
+                publish()
+        if "throughput" in parts:
+            bench.throughput()
     finally:
         bench.close()
-
-    shown = ["DIR" if argument == arguments.bin else argument for argument in sys.argv[1:]]
-    command = " ".join(["Benchmarks/peer-bench/peer_bench.py"] + shown)
-    page = report.render(bench.results, machine(), arguments, command)
-    print(page)
-    if arguments.output:
-        with open(arguments.output, "w", encoding="utf-8") as handle:
-            handle.write(page)
-
+    print(publish())
 
 if __name__ == "__main__":
     main()
