@@ -32,8 +32,12 @@ run: build
 	"$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/alertbox-sim" scenario reference
 
 # Measures the modem driver against the simulator in release mode and records the
-# figures in docs/benchmarks-modem.md, then prints the storage and scheduler figures.
-# Sending takes about a minute after the release build; nothing is asserted.
+# figures in docs/benchmarks-modem.md, then prints the storage and scheduler figures,
+# then measures the whole box against gammu-smsd and smstools on the same simulator
+# and writes docs/benchmarks.md. The peer comparison sends 300 messages per daemon at
+# two SMSC latencies and takes about two hours; PEER_BENCH_FLAGS=--messages 60 shortens
+# it. Nothing is asserted.
+PEER_BENCH_FLAGS ?=
 bench: setup
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	mkdir -p docs
@@ -41,3 +45,5 @@ bench: setup
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/storage-torture" bench "$${TMPDIR:-/tmp}/alertbox-bench.sqlite"
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/scheduler-bench" "$${TMPDIR:-/tmp}/alertbox-scheduler-bench.sqlite"
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/uplink-bench"
+	python3 Benchmarks/peer-bench/peer_bench.py --bin "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)" \
+		--output docs/benchmarks.md $(PEER_BENCH_FLAGS)

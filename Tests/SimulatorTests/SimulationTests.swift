@@ -91,6 +91,20 @@ struct SimulationHarness {
         #expect(harness.simulation.network.received.first?.to == "+8613800000001")
     }
 
+    @Test func sendCommandRecordsArrivalAndDestination() throws {
+        var harness = SimulationHarness()
+        harness.boot()
+        let arrival = harness.now
+        _ = harness.send("AT+CMGS=19\r")
+        _ = harness.send("0011000D91683108000000F10008AA046D4B8BD5\u{1A}")
+        _ = harness.send("AT+CMGS=19\r")
+        let records = harness.simulation.modems[0].sendCommands
+        #expect(records.count == 2)
+        #expect(records.first?.arrival == arrival)
+        #expect(records.first?.destination == "+8613800000001")
+        #expect(records.last?.destination == nil)
+    }
+
     @Test func simcomPromptOnItsOwnLine() {
         var harness = SimulationHarness(ModemConfiguration(dialect: .simcom))
         harness.boot()

@@ -179,9 +179,10 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
             }
         }
         let index = sequence.next()
+        let recorded = SystemClock().now
         let entry = IMRecord(
             index: index, api: api, connection: connection, request: request, verdict: verdict, robot: robot, status: status, fault: fault, reason: reason,
-            atMilliseconds: started.duration(to: SystemClock().now).nanoseconds / 1_000_000)
+            atMilliseconds: started.duration(to: recorded).nanoseconds / 1_000_000, monotonicNanoseconds: recorded.nanoseconds)
         state.records.append(entry)
         if state.records.count > Self.recordLimit {
             state.records.removeFirst(state.records.count - Self.recordLimit)

@@ -31,10 +31,13 @@ public struct IMRecord: Sendable, Equatable {
     public let fault: String?
     /// Milliseconds since the fake servers started, in real time.
     public let atMilliseconds: Int64
+    /// The instant the request was recorded, in `CLOCK_MONOTONIC` nanoseconds, the clock of
+    /// GPIO edges and of the `sends` op, so latencies can be taken across them.
+    public let monotonicNanoseconds: Int64
 
     init(
         index: Int, api: FakeAPI, connection: Int?, request: FakeHTTPRequest, verdict: FakeVerdict?, robot: String?, status: Int?, fault: FakeFault.Kind?,
-        reason: String? = nil, atMilliseconds: Int64
+        reason: String? = nil, atMilliseconds: Int64, monotonicNanoseconds: Int64
     ) {
         self.index = index
         self.api = api
@@ -55,6 +58,7 @@ public struct IMRecord: Sendable, Equatable {
         text = verdict?.text
         self.fault = fault?.name
         self.atMilliseconds = atMilliseconds
+        self.monotonicNanoseconds = monotonicNanoseconds
     }
 
     /// The record as a JSON object for control replies.
@@ -63,6 +67,7 @@ public struct IMRecord: Sendable, Equatable {
             "index": index, "api": api.rawValue, "connection": connection ?? NSNull(), "robot": robot ?? NSNull(), "method": method, "target": target, "headers": headers,
             "body": body, "accepted": accepted, "status": status ?? NSNull(), "code": code ?? NSNull(), "reason": reason,
             "text": text ?? NSNull(), "fault": fault ?? NSNull(), "at_ms": atMilliseconds,
+            "at_ns": monotonicNanoseconds,
         ]
     }
 }

@@ -306,6 +306,11 @@ extension SimulatedModem {
 
     /// Hands a part to the SMSC and waits for its result.
     mutating func submit(_ pdu: [UInt8], command: String, at now: MonotonicInstant, _ effects: inout ModemEffects) {
+        if command == "+CMGS", let last = sendCommands.indices.last, sendCommands[last].destination == nil,
+            case .submit(let submit) = try? PDUDecoder.decode(pdu)
+        {
+            sendCommands[last].destination = submit.destination.description
+        }
         let reference = nextReference
         nextReference &+= 1
         if let reachedNetwork = rebootOnNextSend {
@@ -366,4 +371,12 @@ extension SimulatedModem {
         guard case .deliver(let deliver) = try? PDUDecoder.decode(pdu) else { return nil }
         return deliver.dataCodingScheme.messageClass
     }
+}
+
+/// When an `AT+CMGS=` command line arrived, queued or not, and where its SUBMIT went.
+struct SendCommandRecord: Sendable, Equatable {
+    /// The instant the simulator read the whole command line.
+    var arrival: MonotonicInstant
+    /// The SUBMIT's destination address, once its payload arrived and decoded.
+    var destination: String?
 }

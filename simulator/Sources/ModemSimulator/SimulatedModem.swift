@@ -170,6 +170,8 @@ public struct SimulatedModem: Sendable {
     /// True while a command waits for the SMSC or a delayed reply; lines queue meanwhile.
     var busy = false
     var queuedLines: [String] = []
+    /// Each `AT+CMGS=` command line, for the `sends` op.
+    var sendCommands: [SendCommandRecord] = []
     var deferredURCs: [UInt8] = []
 
     // Faults.
@@ -284,6 +286,9 @@ public struct SimulatedModem: Sendable {
         for event in input.feed(bytes) {
             switch event {
             case .commandLine(let line):
+                if line.uppercased().hasPrefix("AT+CMGS=") {
+                    sendCommands.append(SendCommandRecord(arrival: now))
+                }
                 if busy || prompt != nil {
                     queuedLines.append(line)
                 } else {

@@ -412,6 +412,21 @@ public final class SimulatorRuntime {
                     ] as [String: Any]
                 },
             ]
+        case "sends":
+            // AT+CMGS command lines, on this run's timeline and on CLOCK_MONOTONIC, the clock of
+            // GPIO edges and of the IM fakes' `at_ns`.
+            let index = try modemIndex(request)
+            let since = max(request.int("since") ?? 0, 0)
+            let records = simulation.modems[index].sendCommands
+            return [
+                "count": records.count,
+                "sends": records.enumerated().dropFirst(since).map { position, record in
+                    [
+                        "index": position, "at_ms": record.arrival.nanoseconds / 1_000_000,
+                        "at_ns": origin.nanoseconds + record.arrival.nanoseconds, "to": record.destination ?? NSNull(),
+                    ] as [String: Any]
+                },
+            ]
         case "network":
             var configuration = simulation.network.configuration
             if let latency = request.duration("submit_latency") {
@@ -433,7 +448,7 @@ public final class SimulatorRuntime {
             process(simulation.setPower(request.bool("on") ?? true, modem: index, at: now))
             return [:]
         default:
-            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, network, power, proxy, a gpio_ op or an im_ op")
+            throw ControlError("unknown op \"\(request.op)\"; use status, fault, clear_faults, send, deliver_pdu, handset, received, sends, network, power, proxy, a gpio_ op or an im_ op")
         }
     }
 }
