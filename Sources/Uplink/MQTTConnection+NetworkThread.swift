@@ -73,7 +73,7 @@ extension MQTTConnection {
         var stopDeadline: MonotonicInstant?
         var wasConnected = false
         while true {
-            let code = mosquitto_loop(handle.pointer, 500, 1)
+            let code = loopOnce(timeoutMilliseconds: 250)
             let errorNumber = errno
             let (connected, stopping) = state.withLock { ($0.connected, $0.stopping) }
             wasConnected = wasConnected || connected
@@ -95,6 +95,32 @@ extension MQTTConnection {
                 if now > deadline { shutdownSocket() }
             }
         }
+    }
+
+    /// Waits for the socket with poll(2), then lets libmosquitto read, write and keep alive.
+    ///
+    /// `mosquitto_loop` waits with select(2), which fails with MOSQ_ERR_INVAL for a descriptor
+    /// at or above FD_SETSIZE (1024): a process with many files open (a test run with hundreds
+    /// of pseudo-terminals and sockets) could then never connect. poll has no such limit.
+    private nonisolated func loopOnce(timeoutMilliseconds: Int32) -> Int32 {
+        let descriptor = mosquitto_socket(handle.pointer)
+        guard descriptor >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
+        var events = Int16(POLLIN)
+        if mosquitto_want_write(handle.pointer) { events |= Int16(POLLOUT) }
+        var request = pollfd(fd: descriptor, events: events, revents: 0)
+        let ready = poll(&request, 1, timeoutMilliseconds)
+        if ready < 0, errno != EINTR { return MOSQ_ERR_ERRNO.rawValue }
+        if ready > 0 {
+            if request.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                let code = mosquitto_loop_read(handle.pointer, 1)
+                if code != MOSQ_ERR_SUCCESS.rawValue { return code }
+            }
+            if request.revents & Int16(POLLOUT) != 0 || mosquitto_want_write(handle.pointer) {
+                let code = mosquitto_loop_write(handle.pointer, 1)
+                if code != MOSQ_ERR_SUCCESS.rawValue { return code }
+            }
+        }
+        return mosquitto_loop_misc(handle.pointer)
     }
 
     /// Shuts the socket down without closing it, so libmosquitto keeps ownership of the descriptor.
