@@ -104,7 +104,10 @@ extension MQTTConnection {
     /// of pseudo-terminals and sockets) could then never connect. poll has no such limit.
     private nonisolated func loopOnce(timeoutMilliseconds: Int32) -> Int32 {
         let descriptor = mosquitto_socket(handle.pointer)
-        guard descriptor >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
+        // Below the limit, libmosquitto's own loop handles every connection state.
+        if descriptor < FD_SETSIZE {
+            return mosquitto_loop(handle.pointer, timeoutMilliseconds, 1)
+        }
         var events = Int16(POLLIN)
         if mosquitto_want_write(handle.pointer) { events |= Int16(POLLOUT) }
         var request = pollfd(fd: descriptor, events: events, revents: 0)
@@ -114,6 +117,9 @@ extension MQTTConnection {
             if request.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 let code = mosquitto_loop_read(handle.pointer, 1)
                 if code != MOSQ_ERR_SUCCESS.rawValue { return code }
+                // A hung-up socket that read nothing (a connect still pending when it was shut
+                // down) would wake poll at once for ever: the connection is lost.
+                if request.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return MOSQ_ERR_CONN_LOST.rawValue }
             }
             if request.revents & Int16(POLLOUT) != 0 || mosquitto_want_write(handle.pointer) {
                 let code = mosquitto_loop_write(handle.pointer, 1)

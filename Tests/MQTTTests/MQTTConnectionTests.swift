@@ -5,6 +5,7 @@ import Foundation
 import NetFaults
 import Scheduler
 import Storage
+import Glibc
 import Testing
 import Uplink
 
@@ -23,6 +24,28 @@ import Uplink
         let connected = await events.first { $0.isConnected }
         #expect(connected != nil)
         #expect(box.isConnected)
+        await box.stop()
+    }
+
+    /// select(2) cannot take a descriptor at or above 1,024; the connection must still work in
+    /// a process that holds more files than that, as the full test run does.
+    @Test func connectsWithManyDescriptorsOpen() async throws {
+        var spare: [Int32] = []
+        while spare.count < 1100 {
+            let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { break }
+            spare.append(descriptor)
+        }
+        defer { for descriptor in spare { close(descriptor) } }
+        #expect((spare.last ?? 0) >= 1024)
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+        let connected = await events.first { $0.isConnected }
+        #expect(connected != nil)
+        let result = await box.publish(topic: "alertbox/test/fd", payload: Array("hello".utf8), timeout: .seconds(10))
+        #expect(result == .acknowledged)
         await box.stop()
     }
 
