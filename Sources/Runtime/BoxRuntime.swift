@@ -89,7 +89,7 @@ public actor BoxRuntime {
         driver = ModemDriver(settings: modemSettings, logger: logger, controlLines: roles.isEmpty ? nil : controlLines)
     }
 
-    /// Opens GPIO through libgpiod or the simulator's bridge, as the board profile says.
+    /// Opens GPIO through libgpiod or the simulator's bridge, as the board profile names it.
     public static let openBoardGPIO: GPIOOpener = { board, requests, logger in
         switch board.gpioBackend {
         case .libgpiod:
@@ -99,12 +99,12 @@ public actor BoxRuntime {
         }
     }
 
-    /// The power key and reset timings of a module named in a board profile.
+    /// Returns the power key and reset timings of a module named in a board profile.
     static func pinTiming(module: String) -> ModemPinTiming {
         module.hasPrefix("simcom") ? .simcomSIM7600 : .quectelEC25
     }
 
-    /// Starts every part in order and tells systemd the box is ready.
+    /// Starts every part in order, then notifies systemd that the box is ready.
     public func start() async throws {
         let services: [any SupervisedService] = [
             ServiceBlock(name: "database", start: { [self] in try await openDatabase() }, stop: { [database] in await database.close() }),
@@ -352,7 +352,7 @@ public actor BoxRuntime {
         let runner = CommandRunner(context: context)
         if let path = configuration.console.socket {
             let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-            if !directory.isEmpty { try Self.makeDirectory(directory) }
+            if !directory.isEmpty { try Self.makeDirectory(directory, key: "console.socket") }
             let door = try SocketConsole(path: path, runner: runner)
             await door.start()
             socketConsole = door
@@ -388,7 +388,7 @@ public actor BoxRuntime {
 
     // MARK: Watchdog
 
-    /// Sends `WATCHDOG=1` at half systemd's interval while the scheduler and the database answer.
+    /// Sends `WATCHDOG=1` at half systemd's interval while the scheduler and the database respond.
     private func startWatchdog() {
         guard let interval = notifier.watchdogInterval else { return }
         let notifier = self.notifier
@@ -429,16 +429,16 @@ public actor BoxRuntime {
             throw ConfigError(
                 file: path, issues: [ConfigIssue(key: name, line: nil, message: "is readable by others; run chmod 600 on it, because it holds a secret")])
         }
-        return text.trimmingCharacters(in: [" ", "\n", "\r", "\t"])
+        return text.trimmingWhitespace()
     }
 
-    /// Creates a directory owner-only, with its parents.
-    static func makeDirectory(_ path: String) throws {
+    /// Creates a directory owner-only, with its parents; `key` names its setting in errors.
+    static func makeDirectory(_ path: String, key: String = "box.state_directory") throws {
         var built = ""
         for part in path.split(separator: "/") {
             built += "/" + part
             if mkdir(built, 0o700) != 0, errno != EEXIST {
-                throw ConfigError(file: path, issues: [ConfigIssue(key: "box.state_directory", line: nil, message: "cannot be created (\(String(cString: strerror(errno))))")])
+                throw ConfigError(file: path, issues: [ConfigIssue(key: key, line: nil, message: "cannot be created (\(String(cString: strerror(errno))))")])
             }
         }
         chmod(path, 0o700)
@@ -476,15 +476,6 @@ final class LateControlLines: ModemControlLines {
     private func current() throws -> GPIOModemControlLines {
         guard let control = control.withLock({ $0 }) else { throw ModemControlError.noLine(step: "control (GPIO not open)") }
         return control
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var slice = self[...]
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }
 

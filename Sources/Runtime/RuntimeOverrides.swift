@@ -18,7 +18,7 @@ enum RuntimeOverrides {
         }
         func list(_ key: String, _ body: ([String]) -> Void) {
             guard let text = overrides[key] else { return }
-            body(text.split(separator: ",").map { String($0).trimmingCharacters() }.filter { !$0.isEmpty })
+            body(text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
             applied.append(key)
         }
         integer("sms.per_minute") { settings.smsLimits.perMinute = $0 }
@@ -44,14 +44,5 @@ enum RuntimeOverrides {
             settings.composer.renderer.utcOffsetMinutes = $0
         }
         return applied
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        var slice = self[...]
-        while slice.first == " " { slice.removeFirst() }
-        while slice.last == " " { slice.removeLast() }
-        return String(slice)
     }
 }
