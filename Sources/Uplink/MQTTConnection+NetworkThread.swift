@@ -97,37 +97,42 @@ extension MQTTConnection {
         }
     }
 
-    /// Waits for the socket with poll(2), then lets libmosquitto read, write and keep alive.
+    /// Runs one round of libmosquitto's loop: `mosquitto_loop` where it can, else a poll(2) of
+    /// the socket followed by `mosquitto_loop_read`, `_write` and `_misc`.
     ///
-    /// `mosquitto_loop` waits with select(2), which fails with MOSQ_ERR_INVAL for a descriptor
-    /// at or above FD_SETSIZE (1024): a process with many files open (a test run with hundreds
-    /// of pseudo-terminals and sockets) could then never connect. poll has no such limit.
+    /// `mosquitto_loop` waits with select(2) on the socket and on the wake-up socket pair that
+    /// `mosquitto_new` created, and fails with MOSQ_ERR_INVAL when either descriptor is at or
+    /// above FD_SETSIZE (1024). A process with many files open (a test run with hundreds of
+    /// pseudo-terminals and sockets) gets such descriptors, and the pair may be high while the
+    /// socket is low, so the round falls back to poll whenever select cannot be used. The
+    /// wake-up pair is not reachable through the API, so the poll round uses a short timeout
+    /// and reads on every round: a publish queued by another thread and TLS records already
+    /// decrypted then wait at most `pollFallbackTick`.
     private nonisolated func loopOnce(timeoutMilliseconds: Int32) -> Int32 {
         let descriptor = mosquitto_socket(handle.pointer)
-        // Below the limit, libmosquitto's own loop handles every connection state.
         if descriptor < FD_SETSIZE {
-            return mosquitto_loop(handle.pointer, timeoutMilliseconds, 1)
+            let code = mosquitto_loop(handle.pointer, timeoutMilliseconds, 1)
+            guard code == MOSQ_ERR_INVAL.rawValue else { return code }
         }
         var events = Int16(POLLIN)
         if mosquitto_want_write(handle.pointer) { events |= Int16(POLLOUT) }
         var request = pollfd(fd: descriptor, events: events, revents: 0)
-        let ready = poll(&request, 1, timeoutMilliseconds)
+        let ready = poll(&request, 1, min(timeoutMilliseconds, Self.pollFallbackTick))
         if ready < 0, errno != EINTR { return MOSQ_ERR_ERRNO.rawValue }
-        if ready > 0 {
-            if request.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-                let code = mosquitto_loop_read(handle.pointer, 1)
-                if code != MOSQ_ERR_SUCCESS.rawValue { return code }
-                // A hung-up socket that read nothing (a connect still pending when it was shut
-                // down) would wake poll at once for ever: the connection is lost.
-                if request.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return MOSQ_ERR_CONN_LOST.rawValue }
-            }
-            if request.revents & Int16(POLLOUT) != 0 || mosquitto_want_write(handle.pointer) {
-                let code = mosquitto_loop_write(handle.pointer, 1)
-                if code != MOSQ_ERR_SUCCESS.rawValue { return code }
-            }
+        let code = mosquitto_loop_read(handle.pointer, 1)
+        if code != MOSQ_ERR_SUCCESS.rawValue { return code }
+        // A hung-up socket that read nothing (a connect still pending when it was shut down)
+        // would wake poll at once for ever: the connection is lost.
+        if ready > 0, request.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return MOSQ_ERR_CONN_LOST.rawValue }
+        if mosquitto_want_write(handle.pointer) {
+            let code = mosquitto_loop_write(handle.pointer, 1)
+            if code != MOSQ_ERR_SUCCESS.rawValue { return code }
         }
         return mosquitto_loop_misc(handle.pointer)
     }
+
+    /// The longest wait of a poll round, in milliseconds (see `loopOnce`).
+    private static let pollFallbackTick: Int32 = 20
 
     /// Shuts the socket down without closing it, so libmosquitto keeps ownership of the descriptor.
     private nonisolated func shutdownSocket() {

@@ -49,6 +49,29 @@ import Uplink
         await box.stop()
     }
 
+    /// `mosquitto_new` opens libmosquitto's wake-up socket pair. Made while many descriptors are
+    /// open, the pair is above FD_SETSIZE although the socket of a later connect is below it,
+    /// and `mosquitto_loop` then refuses every round with MOSQ_ERR_INVAL.
+    @Test func connectsWhenTheWakeUpPairIsAboveFDSetSize() async throws {
+        var spare: [Int32] = []
+        while spare.count < 1100 {
+            let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { break }
+            spare.append(descriptor)
+        }
+        #expect((spare.last ?? 0) >= 1024)
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        for descriptor in spare { close(descriptor) }
+        let events = Recorder(box.events)
+        await box.start()
+        let connected = await events.first { $0.isConnected }
+        #expect(connected != nil)
+        let result = await box.publish(topic: "alertbox/test/pair", payload: Array("hello".utf8), timeout: .seconds(10))
+        #expect(result == .acknowledged)
+        await box.stop()
+    }
+
     @Test func wrongCAIsRejectedAsBroken() async throws {
         let broker = try await MosquittoBroker.start()
         let settings = try MQTTFixture.settings(broker: broker, caFile: try broker.otherCAFile)
