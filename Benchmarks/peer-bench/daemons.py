@@ -56,11 +56,12 @@ class AlertBox:
             f'gpio_socket = "{simulator.directory}/gpio.sock"',
             "[modem]",
             f'device = "{simulator.port}"',
-            # The widest budget the configuration accepts; the default (12 a minute, 180 an
+            # The widest budget the configuration accepts, as for a SIM on a bulk plan, so the
+            # modem and not the budget limits the rate; the default (12 a minute, 180 an
             # hour) would hold 300 messages back for hours.
             "[sms.budget]",
-            "per_minute = 60",
-            "per_hour = 3600",
+            "per_minute = 600",
+            "per_hour = 36000",
             "per_day = 50000",
             "p0_reserve_per_hour = 0",
             "p0_reserve_per_day = 0",

@@ -102,7 +102,7 @@ class Bench:
                 daemon.start()
                 for kind, text in TEXTS.items():
                     daemon.set_template(f"bench-{kind}", "p2", text)
-                settings = "budget 60 parts a minute (the most the configuration accepts)"
+                settings = "budget 600 parts a minute (the most the configuration accepts)"
             elif name == "gammu-smsd":
                 daemon = GammuSMSD(os.path.join(directory, "gammu"), simulator, tuned)
                 daemon.start()

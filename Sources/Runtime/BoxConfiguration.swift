@@ -106,10 +106,10 @@ public struct BoxConfiguration: Sendable {
         let signature = sms?.optionalString("signature", fix: "write the 【signature】 text without brackets, such as \"市一医院\"")
         var limits = SMSBudget.Limits()
         if let budget = sms?.section("budget") {
-            limits.perMinute = budget.integer("per_minute", default: limits.perMinute, range: 1...60)
-            limits.perHour = budget.integer("per_hour", default: limits.perHour, range: 1...3600)
+            limits.perMinute = budget.integer("per_minute", default: limits.perMinute, range: 1...600)
+            limits.perHour = budget.integer("per_hour", default: limits.perHour, range: 1...36_000)
             limits.perDay = budget.integer("per_day", default: limits.perDay, range: 1...50_000)
-            limits.reservePerHour = budget.integer("p0_reserve_per_hour", default: limits.reservePerHour, range: 0...3600)
+            limits.reservePerHour = budget.integer("p0_reserve_per_hour", default: limits.reservePerHour, range: 0...36_000)
             limits.reservePerDay = budget.integer("p0_reserve_per_day", default: limits.reservePerDay, range: 0...50_000)
             if limits.perHour < limits.perMinute { budget.report("per_hour", "\(limits.perHour) is below per_minute (\(limits.perMinute)); raise it") }
             if limits.perDay < limits.perHour { budget.report("per_day", "\(limits.perDay) is below per_hour (\(limits.perHour)); raise it") }

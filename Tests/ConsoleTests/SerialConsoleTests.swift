@@ -230,8 +230,8 @@ import Testing
         let terminal = fixture.terminal
         try terminal.send("lang en\r")
         try await terminal.expect("Console language: English.")
-        try terminal.send("config set sms.per_minute 100\r")
-        try await terminal.expect("Invalid sms.per_minute '100': use a whole number from 1 to 60 (messages).")
+        try terminal.send("config set sms.per_minute 1000\r")
+        try await terminal.expect("Invalid sms.per_minute '1000': use a whole number from 1 to 600 (messages).")
         try terminal.send("config set sms.per_minute 6\r")
         try await terminal.expect("Candidate: sms.per_minute = 6.")
         try terminal.send("config diff\r")

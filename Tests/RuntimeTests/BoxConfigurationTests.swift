@@ -41,7 +41,7 @@ let repositoryRoot: String = {
             profile = "simulator"
 
             [sms.budget]
-            per_minute = 100
+            per_minute = 1000
             per_hour = "many"
 
             [[gpio.input]]
@@ -58,7 +58,7 @@ let repositoryRoot: String = {
             #expect(lines.contains("line 2: box.id: \"楼3\" may hold only ASCII letters, digits, - and _, because it becomes the CAP sender"))
             #expect(lines.contains("line 3: box.langauge: unknown key; did you mean language?"))
             #expect(lines.contains { $0.hasPrefix("line 4: box.log_level: \"loud\" is not a level") })
-            #expect(lines.contains("line 10: sms.budget.per_minute: 100 is out of range; use 1 to 60"))
+            #expect(lines.contains("line 10: sms.budget.per_minute: 1000 is out of range; use 1 to 600"))
             #expect(lines.contains { $0.hasPrefix("line 11: sms.budget.per_hour: expected a whole number, found a string") })
             #expect(lines.contains { $0.hasPrefix("line 15: gpio.input[1].kind: \"normally-shut\" is not known; use one of \"normally-open\", \"normally-closed\"") })
             #expect(lines.contains("gpio.input[1].audience: missing or empty; name at least one contact group, such as [\"保卫处\"]"))
