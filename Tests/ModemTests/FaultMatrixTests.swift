@@ -13,6 +13,8 @@ import Testing
         case idle
         case sending
         case receiving
+        /// Two parts of a three-part message are in, the third comes after the recovery.
+        case reassembling
     }
 
     static let faults: [[String: any Sendable]] = [
@@ -38,7 +40,12 @@ import Testing
             request[key] = value
         }
 
-        let (driver, _) = await ModemDriverTests.start(simulator)
+        let (driver, log) = await ModemDriverTests.start(simulator)
+        let longText = String(repeating: "第一部分", count: 40)
+        let longParts = try NetworkPDUEncoder.deliver(
+            longText, from: .international("+8613800000004"), smsc: .international("+8613800000000"),
+            timestamp: SMSTimestamp(year: 2024, month: 1, day: 5, hour: 8, minute: 0, second: 0, utcOffsetMinutes: 480),
+            reference: .eightBit(0x5C))
         switch phase {
         case .initialising:
             try await Task.sleep(for: .milliseconds(300))
@@ -54,6 +61,12 @@ import Testing
         case .receiving:
             #expect(await driver.waitUntilReady(timeout: .seconds(45)))
             try simulator.control(["op": "send", "from": "+8613800000002", "text": "收到"])
+            try simulator.control(request)
+        case .reassembling:
+            #expect(await driver.waitUntilReady(timeout: .seconds(45)))
+            for part in longParts.prefix(2) {
+                try simulator.control(["op": "deliver_pdu", "pdu": Hex.encode(part)])
+            }
             try simulator.control(request)
         }
 
@@ -76,6 +89,14 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try simulator.receivedTexts(to: "+8613800000003") == ["Test"])
+        if phase == .reassembling {
+            // The parts read before the fault are kept: the last one completes the message.
+            try simulator.control(["op": "deliver_pdu", "pdu": Hex.encode(longParts[2])])
+            let completed = await log.wait { events in
+                events.contains { if case .received(let message) = $0 { message.missingParts.isEmpty && message.text == longText } else { false } }
+            }
+            #expect(completed, "\(name) during reassembly: the message was not completed after the recovery")
+        }
         await driver.stop()
     }
 }
