@@ -90,6 +90,17 @@ public actor GPIOBridgeLines: GPIOLines {
         _ = try await send(["op": "set", "role": role, "active": active], role: role, operation: "set")
     }
 
+    public func pulse(_ role: String, for length: Duration) async throws {
+        try await set(role, active: true)
+        let deadline = SystemClock().now.advanced(by: length)
+        let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Reply, any Error>) in
+            _ = loop.schedule(atNanoseconds: deadline.nanoseconds) { [unowned self] in
+                self.assumeIsolated { $0.begin(["op": "set", "role": role, "active": false], role: role, operation: "set", continuation) }
+            }
+        }
+        try Self.check(reply, role: role)
+    }
+
     public func close() async {
         lose("the lines were closed", log: false)
     }
@@ -161,30 +172,38 @@ public actor GPIOBridgeLines: GPIOLines {
 
     /// Sends one request and waits for its reply, at most `replyTimeout`.
     private func send(_ fields: [String: Any], role: String, operation: String) async throws -> Reply {
-        if let lostReason { throw GPIOError.backendLost(reason: lostReason) }
-        guard let socket else { throw GPIOError.backendLost(reason: "not connected") }
+        let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Reply, any Error>) in
+            begin(fields, role: role, operation: operation, continuation)
+        }
+        try Self.check(reply, role: role)
+        return reply
+    }
+
+    /// Writes one request and registers `continuation` for its reply, or resumes it with the
+    /// error at once. Runs on the loop thread, so a timer may call it without waiting.
+    private func begin(_ fields: [String: Any], role: String, operation: String, _ continuation: CheckedContinuation<Reply, any Error>) {
+        if let lostReason { return continuation.resume(throwing: GPIOError.backendLost(reason: lostReason)) }
+        guard let socket else { return continuation.resume(throwing: GPIOError.backendLost(reason: "not connected")) }
         let id = nextID
         nextID += 1
         var object = fields
         object["id"] = id
         // The callers pass only strings, integers and booleans, which JSONSerialization encodes.
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Reply, any Error>) in
-            let deadline = SystemClock().now.advanced(by: Self.replyTimeout)
-            let timer = loop.schedule(atNanoseconds: deadline.nanoseconds) { [unowned self] in
-                self.assumeIsolated { $0.lose("no reply to \(operation) on \"\(role)\" within \(Self.replyTimeout)", log: true) }
-            }
-            waiters[id] = Waiter(role: role, operation: operation, continuation: continuation, timer: timer)
-            do {
-                try socket.writeAll(Array(data) + [0x0A])
-            } catch {
-                lose("writing to the bridge failed: \(error)", log: true)
-            }
+        let deadline = SystemClock().now.advanced(by: Self.replyTimeout)
+        let timer = loop.schedule(atNanoseconds: deadline.nanoseconds) { [unowned self] in
+            self.assumeIsolated { $0.lose("no reply to \(operation) on \"\(role)\" within \(Self.replyTimeout)", log: true) }
         }
-        guard reply.ok else {
-            throw GPIOError.bridgeRejected(role: role, code: reply.code, reason: reply.error)
+        waiters[id] = Waiter(role: role, operation: operation, continuation: continuation, timer: timer)
+        do {
+            try socket.writeAll(Array(data) + [0x0A])
+        } catch {
+            lose("writing to the bridge failed: \(error)", log: true)
         }
-        return reply
+    }
+
+    private static func check(_ reply: Reply, role: String) throws(GPIOError) {
+        guard reply.ok else { throw .bridgeRejected(role: role, code: reply.code, reason: reply.error) }
     }
 
     // MARK: Reading

@@ -109,6 +109,18 @@ public actor LibgpiodLines: GPIOLines {
         }
     }
 
+    public func pulse(_ role: String, for length: Duration) async throws {
+        try set(role, active: true)
+        let deadline = SystemClock().now.advanced(by: length)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            _ = loop.schedule(atNanoseconds: deadline.nanoseconds) { [unowned self] in
+                self.assumeIsolated { lines in
+                    continuation.resume(with: Result { () throws(GPIOError) in try lines.set(role, active: false) })
+                }
+            }
+        }
+    }
+
     /// Releases every line and finishes `edges`; outputs fall back to the kernel's default.
     /// A second call does nothing.
     public func close() {

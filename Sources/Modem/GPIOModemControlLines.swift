@@ -63,7 +63,8 @@ public enum ModemControlError: Error, Sendable, Equatable, CustomStringConvertib
 ///
 /// The lines must already be requested: the power key and reset as outputs resting inactive,
 /// STATUS as an input, the power enable as an output resting active. `lineRequests` builds
-/// those requests. Waits use `Task.sleep`, so no thread blocks.
+/// those requests. The GPIO backend times each pulse on its own thread, so a busy concurrency
+/// pool cannot stretch a reset past the module's maximum; the longer waits use `Task.sleep`.
 public struct GPIOModemControlLines: ModemControlLines {
     public let lines: any GPIOLines
     public let roles: ModemControlRoles
@@ -103,7 +104,7 @@ public struct GPIOModemControlLines: ModemControlLines {
     public func pulseReset() async throws {
         guard let reset = roles.reset else { throw ModemControlError.noLine(step: "reset") }
         logger.notice("modem reset pulse", ["gpio.role": .plain(reset), "gpio.pulse": .plain("\(timing.resetPulse)")])
-        try await pulse(reset, for: timing.resetPulse)
+        try await lines.pulse(reset, for: timing.resetPulse)
         try await requireStatus(true, within: timing.statusOnTimeout, after: "the reset pulse")
         logger.notice("modem running after reset pulse")
     }
@@ -124,7 +125,7 @@ public struct GPIOModemControlLines: ModemControlLines {
         guard canPowerCycle else { throw ModemControlError.noLine(step: "power cycle") }
         if let powerKey = roles.powerKey, try await isRunning() != false {
             logger.notice("modem power-off pulse", ["gpio.role": .plain(powerKey), "gpio.pulse": .plain("\(timing.powerOffPulse)")])
-            try await pulse(powerKey, for: timing.powerOffPulse)
+            try await lines.pulse(powerKey, for: timing.powerOffPulse)
             if let status = roles.status {
                 if !(try await waitForStatus(false, within: timing.statusOffTimeout)) {
                     guard roles.powerEnable != nil else {
@@ -144,7 +145,7 @@ public struct GPIOModemControlLines: ModemControlLines {
         }
         if let powerKey = roles.powerKey {
             logger.notice("modem power-on pulse", ["gpio.role": .plain(powerKey), "gpio.pulse": .plain("\(timing.powerOnPulse)")])
-            try await pulse(powerKey, for: timing.powerOnPulse)
+            try await lines.pulse(powerKey, for: timing.powerOnPulse)
         }
         try await requireStatus(true, within: timing.statusOnTimeout, after: "the power-on pulse")
         logger.notice("modem powered on after power cycle")
@@ -154,14 +155,6 @@ public struct GPIOModemControlLines: ModemControlLines {
     private func isRunning() async throws -> Bool? {
         guard let status = roles.status else { return nil }
         return try await lines.value(of: status)
-    }
-
-    /// Asserts `role` for `length`. A cancelled task ends the pulse early, which the module
-    /// ignores as too short.
-    private func pulse(_ role: String, for length: Duration) async throws {
-        try await lines.set(role, active: true)
-        try? await Task.sleep(for: length)
-        try await lines.set(role, active: false)
     }
 
     /// Waits for STATUS; without a STATUS line it returns at once, and the driver's own
