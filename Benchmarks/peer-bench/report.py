@@ -152,10 +152,12 @@ def render_failover(results, lines):
     lines += [
         "## Failover",
         "",
-        "The uplink is the WeCom robot behind the simulator's TCP proxy. The clock starts when the",
-        "benchmark switches the proxy to `blackhole` (sockets stay open, nothing passes) or `refuse`",
-        "(listener closed, connections reset); right after, the console sends a P1 alert to one",
-        "contact whose group the robot covers. It stops at the `AT+CMGS` to that contact.",
+        "A box of its own, with one WeCom robot behind the simulator's TCP proxy and an idle modem",
+        "(SMSC latency 1500 ms). The clock starts when the benchmark switches the proxy to",
+        "`blackhole` (sockets stay open, nothing passes) or `refuse` (listener closed, connections",
+        "reset); right after, the console sends a P1 alert to one contact whose group the robot",
+        "covers. It stops at the `AT+CMGS` to that contact. The box finds a blackhole by its probe",
+        "(a TCP connect every second, 1.5 s timeout, down after two failures in a row).",
         "",
         "| uplink fault | ms to the first SMS of the P1 fallback | aim | verdict |",
         "|---|---|---|---|",
@@ -214,6 +216,8 @@ def render(results, machine, arguments, command):
         lines += ["## Emergency latency", "", f"Not measured: {results['emergency_error']}", ""]
     if "failover" in results:
         render_failover(results["failover"], lines)
+    elif "failover_error" in results:
+        lines += ["## Failover", "", f"Not measured: {results['failover_error']}", ""]
     if "footprint" in results:
         render_footprint(results["footprint"], lines)
     elif "footprint_error" in results:
