@@ -91,6 +91,7 @@ class AlertBox:
                 "cooldown_s = 0",
                 "rearm_after_release_ms = 0",
             ]
+            lines += [f"{key} = {value}" for key, value in entry.get("filter", {}).items()]
         with open(self.config, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
         self.process = None

@@ -185,7 +185,9 @@ class Bench:
             contacts = os.path.join(directory, "contacts.csv")
             write_contacts(contacts, groups)
             robots = [{"name": "bench-im", "key": "peer-bench-key", "url": f"http://127.0.0.1:{listen}", "groups": ["bench-p0", "bench-p1"]}]
-            panel = [{"role": "panic_1", "template": "bench-p0", "group": "bench-p0"}]
+            # panic_1 keeps the panel's default contact filter; panic_2 has it switched off.
+            panel = [{"role": "panic_1", "template": "bench-p0", "group": "bench-p0"},
+                     {"role": "panic_2", "template": "bench-p0", "group": "bench-p0", "filter": {"debounce_ms": 0, "minimum_hold_ms": 0}}]
             box = AlertBox(self.box_binary, self.profiles, os.path.join(directory, "box"), simulator, contacts_file=contacts, robots=robots,
                            panel_inputs=panel, trigger_window_s=1)
             box.start()
@@ -233,21 +235,23 @@ class Bench:
 
     def alarm_samples(self, simulator, box, count):
         """Alternate GPIO presses and console P0 alerts; return the latencies in ms."""
-        samples = {"gpio_sms": [], "gpio_im": [], "console_sms": [], "console_im": []}
-        for index in range(count * 2):
-            source = "gpio" if index % 2 == 0 else "console"
+        sources = {"gpio": "panic_1", "rawgpio": "panic_2", "console": None}
+        samples = {f"{source}_{target}": [] for source in sources for target in ("sms", "im")}
+        for index in range(count * len(sources)):
+            source = list(sources)[index % len(sources)]
+            role = sources[source]
             send_index = simulator.control(op="sends")["count"]
             im_index = simulator.control(op="im_received")["count"]
-            if source == "gpio":
-                start = simulator.control(op="gpio_set", role="panic_1", active=True)["ns"]
+            if role:
+                start = simulator.control(op="gpio_set", role=role, active=True)["ns"]
             else:
                 start, _ = box.send_alert("bench-p0", "bench-p0", confirm=True)
             sms = self.wait_for_send(simulator, number(1), send_index)
             im = self.wait_for_im(simulator, im_index)
             samples[f"{source}_sms"].append((sms["at_ns"] - start) / 1e6)
             samples[f"{source}_im"].append((im["at_ns"] - start) / 1e6)
-            if source == "gpio":
-                simulator.control(op="gpio_set", role="panic_1", active=False)
+            if role:
+                simulator.control(op="gpio_set", role=role, active=False)
             # The trigger window is 1 s; past it the next press is a new alarm.
             time.sleep(1.5)
         return samples

@@ -102,8 +102,11 @@ def render_emergency(results, smstools, lines):
         "`alert send` was written to the console socket. The end is the simulator's instant of the",
         "`AT+CMGS` line whose SUBMIT goes to that contact (`sends` op), and the fake's `at_ns` of the",
         "first robot request. All instants are CLOCK_MONOTONIC on this machine, in milliseconds.",
-        "The panic input keeps the panel's default timing: 30 ms debounce and 100 ms minimum hold,",
-        "so at least 130 ms of every GPIO figure is the contact filter, by design.",
+        "Two panic inputs send the same P0. `panic_1` keeps the panel's default contact filter",
+        "(30 ms debounce, 100 ms minimum hold, so at least 100 ms of its figure is the filter, by",
+        "design: a brushed button must not call the fire brigade); `panic_2` has the filter off",
+        "(`debounce_ms = 0`, `minimum_hold_ms = 0`), for inputs whose source is already clean, such",
+        "as a fire panel's relay, and shows the box's own latency.",
         "",
         "The backlog is a P2 alert to 1,000 contacts planned while the uplink was refused (P2 goes by",
         "SMS only while the uplink is down); the samples run after the uplink is back, while the modem",
@@ -116,7 +119,7 @@ def render_emergency(results, smstools, lines):
         samples = results.get(case, {})
         for key, values in samples.items():
             source, target = key.split("_")
-            lines.append(f"| {case} | {'GPIO edge' if source == 'gpio' else 'console command'} | {'first AT+CMGS' if target == 'sms' else 'first IM request'} | {summary(values)} |")
+            lines.append(f"| {case} | {SOURCES[source]} | {'first AT+CMGS' if target == 'sms' else 'first IM request'} | {summary(values)} |")
     for row in smstools:
         if "error" in row:
             lines.append(f"| smstools ({row['settings']}) | Priority: high file | first AT+CMGS | failed: {row['error']} |")
@@ -146,6 +149,9 @@ def render_emergency(results, smstools, lines):
                 lines.append(
                     f"| {case}: alertbox console to AT+CMGS against smstools ({row['settings']}) | p99 ratio alertbox/smstools {ratio:.3f} | comparison |")
     lines.append("")
+
+
+SOURCES = {"gpio": "GPIO edge, default filter", "rawgpio": "GPIO edge, filter off", "console": "console command"}
 
 
 def render_failover(results, lines):
