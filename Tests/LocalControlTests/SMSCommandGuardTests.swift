@@ -1,5 +1,5 @@
 import Core
-import LocalControl
+@testable import LocalControl
 import SMS
 import Testing
 
@@ -169,5 +169,42 @@ import Testing
 
     static func key(_ settings: SMSCommandSettings) -> String? {
         error(settings)?.key
+    }
+}
+
+/// A number that floods the box with rejected commands leaves one log line per window.
+@Suite struct RejectionLogThrottleTests {
+    static func at(seconds: Int64) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_000_000_000 + seconds * 1_000_000_000) }
+
+    @Test func strangerIsLoggedOncePerWindowWithTheCountLeftOut() {
+        var throttle = RejectionLogThrottle()
+        #expect(throttle.admit(sender: "+8613800000009", reason: .notAllowListed, at: Self.at(seconds: 0)) == 0)
+        for second in 1...50 {
+            #expect(throttle.admit(sender: "+8613800000009", reason: .notAllowListed, at: Self.at(seconds: Int64(second))) == nil)
+        }
+        // Another number and another reason have windows of their own.
+        #expect(throttle.admit(sender: "+8613800000008", reason: .notAllowListed, at: Self.at(seconds: 51)) == 0)
+        #expect(throttle.admit(sender: "+8613800000009", reason: .lockedOut, at: Self.at(seconds: 52)) == 0)
+        #expect(throttle.admit(sender: "+8613800000009", reason: .notAllowListed, at: Self.at(seconds: 600)) == 50)
+        #expect(throttle.admit(sender: "+8613800000009", reason: .notAllowListed, at: Self.at(seconds: 601)) == nil)
+    }
+
+    @Test func answeredRejectionsAreAlwaysLogged() {
+        var throttle = RejectionLogThrottle()
+        for second in 0..<5 {
+            #expect(throttle.admit(sender: "+8613800000001", reason: .wrongPIN, at: Self.at(seconds: Int64(second))) == 0)
+        }
+    }
+
+    @Test func heldSendersAreBounded() {
+        var throttle = RejectionLogThrottle()
+        for index in 0...RejectionLogThrottle.capacity {
+            let instant = MonotonicInstant(nanoseconds: Self.at(seconds: 0).nanoseconds + Int64(index) * 1_000_000)
+            _ = throttle.admit(sender: "+86138\(String(format: "%08d", index))", reason: .notAllowListed, at: instant)
+        }
+        // Within the window, the second sender is still held and the first was forgotten to
+        // make room, so only the first is logged again.
+        #expect(throttle.admit(sender: "+8613800000001", reason: .notAllowListed, at: Self.at(seconds: 2)) == nil)
+        #expect(throttle.admit(sender: "+8613800000000", reason: .notAllowListed, at: Self.at(seconds: 2)) == 0)
     }
 }

@@ -154,10 +154,14 @@ extension SMSCommandRouter {
         if let message, let sender {
             await reply(message, to: sender)
         }
-        let level: LogLevel = reason == .failed ? .error : .warning
-        logger.log(
-            level, "SMS command rejected",
-            ["sms.from": .phone(request.number?.e164 ?? request.sender), "command": .plain(request.kind.rawValue), "reason": .plain(reason.rawValue)])
+        let sender = request.number?.e164 ?? request.sender
+        if let suppressed = rejectionLog.admit(sender: sender, reason: reason, at: clock.now) {
+            let level: LogLevel = reason == .failed ? .error : .warning
+            logger.log(
+                level, "SMS command rejected",
+                ["sms.from": .phone(sender), "command": .plain(request.kind.rawValue), "reason": .plain(reason.rawValue),
+                 "sms.rejections_not_logged": .plain(String(suppressed))])
+        }
         return await audit(request, .rejected(request.kind, reason), detail: reason.rawValue + (detail.isEmpty ? "" : "; " + detail))
     }
 

@@ -87,6 +87,7 @@ public actor SMSCommandRouter {
     let triggerNames: [String]
 
     var networkTime = NetworkTimeEstimate()
+    var rejectionLog = RejectionLogThrottle()
     /// Commands held for a confirmation code, by sender in E.164. Lost on restart, which
     /// only means the operator sends the command again.
     var pendingConfirmations: [String: PendingConfirmation] = [:]
@@ -287,5 +288,36 @@ extension WallTime {
     /// Milliseconds since the Unix epoch.
     var millis: Int64 {
         nanosecondsSinceEpoch / 1_000_000
+    }
+}
+
+/// Keeps a flood of rejected commands from one number out of the log.
+///
+/// A stranger or a locked-out number gets no reply, so nothing slows it down: each of its
+/// rejections is still audited, but only the first in a window is logged, and the next one
+/// logged after the window says how many were left out.
+struct RejectionLogThrottle {
+    static let window: Duration = .seconds(600)
+    /// Reasons that get no reply and so may repeat without end.
+    static let throttled: Set<SMSCommandRejection> = [.notAllowListed, .lockedOut, .duplicate, .incomplete]
+    /// Senders held at once; the oldest is forgotten first.
+    static let capacity = 1_000
+
+    private var entries: [String: (since: MonotonicInstant, suppressed: Int)] = [:]
+
+    /// Returns nil when this rejection is not logged, else how many were left out before it.
+    mutating func admit(sender: String, reason: SMSCommandRejection, at now: MonotonicInstant) -> Int? {
+        guard Self.throttled.contains(reason) else { return 0 }
+        let key = reason.rawValue + " " + sender
+        if let entry = entries[key], now < entry.since.advanced(by: Self.window) {
+            entries[key]?.suppressed += 1
+            return nil
+        }
+        let suppressed = entries[key]?.suppressed ?? 0
+        if entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.since < $1.value.since })?.key {
+            entries[oldest] = nil
+        }
+        entries[key] = (now, 0)
+        return suppressed
     }
 }
