@@ -1,0 +1,181 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// `alertbox run` with a WeCom robot behind HTTPS on `alertbox-sim`'s fake server: a
+/// certificate that fails verification stops the send before any request goes out, and the
+/// P1 alert reaches its contact by SMS instead.
+@Suite(.serialized) struct TLSFallbackTests {
+    /// What is wrong with the fake server's certificate, as the box sees it.
+    enum Flaw: String, CaseIterable, CustomStringConvertible {
+        /// The box trusts another self-signed certificate.
+        case wrongCA
+        /// The certificate is trusted but names another host.
+        case wrongHost
+        /// The certificate is trusted but expired in 2020.
+        case expired
+
+        var description: String { rawValue }
+    }
+
+    static let robotKey = "tls-test-key-0123456789"
+    static let contact = "+8613800070001"
+
+    @Test(arguments: Flaw.allCases)
+    func failedCertificateFallsBackToSMS(_ flaw: Flaw) async throws {
+        let run = try await Self.play(flaw)
+        #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
+        #expect(run.imRequests == 0, "no HTTP request reached the fake server")
+        #expect(run.log.contains("the server's TLS certificate was rejected"))
+        #expect(!run.log.contains(Self.robotKey))
+    }
+
+    /// The same setup with a certificate the box trusts: the alert goes over IM and no SMS
+    /// goes out, so the failures above come from the certificate alone.
+    @Test func trustedCertificateCarriesTheAlert() async throws {
+        let run = try await Self.play(nil)
+        #expect(run.imRequests == 1)
+        #expect(run.smsTexts.isEmpty)
+        #expect(!run.log.contains("certificate was rejected"))
+    }
+
+    struct Outcome {
+        var smsTexts: [String]
+        var imRequests: Int
+        var log: String
+    }
+
+    /// Starts the simulator's fake WeCom server over TLS and the box with the robot, presses
+    /// the P1 key and collects what came out after the box had time to fall back.
+    static func play(_ flaw: Flaw?) async throws -> Outcome {
+        let directory = try MosquittoBroker.temporaryDirectory(prefix: "tls-fallback")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (served, trusted) = try makeCertificates(flaw, in: directory)
+        let imConfiguration: [String: Any] = [
+            "tls": true, "tls_certificate": served + ".pem", "tls_key": served + "-key.pem", "ports": ["wecom": 0],
+            "robots": [["name": "duty", "api": "wecom", "key": robotKey]],
+        ]
+        try JSONSerialization.data(withJSONObject: imConfiguration).write(to: URL(fileURLWithPath: directory + "/im.json"))
+        let simulator = try await SimulatorProcess.launch(["--gpio", "--im-config", directory + "/im.json"])
+        defer { simulator.stop() }
+        let servers = try simulator.control(["op": "im_servers"])["servers"] as? [[String: Any]] ?? []
+        let port = try #require(servers.first { $0["api"] as? String == "wecom" }?["port"] as? Int)
+
+        try robotKey.write(toFile: directory + "/wecom-key", atomically: true, encoding: .utf8)
+        chmod(directory + "/wecom-key", 0o600)
+        let config = try RunCommandTests.writeConfiguration(
+            in: directory, simulator: simulator,
+            extra: """
+                [[im.robot]]
+                name = "保卫处群"
+                kind = "wecom"
+                url = "https://127.0.0.1:\(port)"
+                key_file = "\(directory)/wecom-key"
+                groups = ["保卫处"]
+                [uplink]
+                clock = "assumed"
+                ca_file = "\(trusted)"
+                """)
+        // A second input raises the P1, which tries IM first and falls back to SMS.
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "[annunciator]",
+            with: "[[gpio.input]]\nrole = \"panic_2\"\ntemplate = \"fire-alarm\"\npriority = 1\naudience = [\"保卫处\"]\n[annunciator]")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let (process, logPath) = try RunCommandTests.start(
+            ["run", "--config", config, "--profiles", repositoryRoot + "/board/profiles"], directory: directory)
+        defer { process.terminate() }
+        func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        #expect(try await RunCommandTests.eventually { log().contains("box ready") }, "the box started:\n\(log())")
+        _ = try await RunCommandTests.eventually(.seconds(20)) { log().contains("modem.state=ready") }
+
+        _ = try simulator.control(["op": "gpio_sequence", "role": "panic_2", "steps": [[true, 300], [false, 0]]])
+        if flaw == nil {
+            _ = try await RunCommandTests.eventually {
+                (try simulator.control(["op": "im_received"])["count"] as? Int ?? 0) > 0
+            }
+            try await Task.sleep(for: .seconds(3))
+        } else {
+            _ = try await RunCommandTests.eventually { try !simulator.receivedTexts(to: contact).isEmpty }
+        }
+        let outcome = Outcome(
+            smsTexts: try simulator.receivedTexts(to: contact), imRequests: try simulator.control(["op": "im_received"])["count"] as? Int ?? -1,
+            log: log())
+        process.terminate()
+        _ = await RunCommandTests.waitForExit(process)
+        return outcome
+    }
+
+    /// Makes the served certificate (`NAME.pem`, `NAME-key.pem`) and the CA file the box
+    /// trusts, with `openssl`; returns their paths.
+    static func makeCertificates(_ flaw: Flaw?, in directory: String) throws -> (served: String, trusted: String) {
+        let served = directory + "/served"
+        switch flaw {
+        case nil:
+            try selfSigned(served, name: "IP:127.0.0.1")
+            return (served, served + ".pem")
+        case .wrongCA:
+            try selfSigned(served, name: "IP:127.0.0.1")
+            try selfSigned(directory + "/other", name: "IP:127.0.0.1")
+            return (served, directory + "/other.pem")
+        case .wrongHost:
+            try selfSigned(served, name: "DNS:wrong-host.example")
+            return (served, served + ".pem")
+        case .expired:
+            // `openssl req` takes no start date, so `openssl ca -selfsign` signs the request
+            // with its own key for one day in 2020.
+            try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1",
+                         "-keyout", served + "-key.pem", "-out", directory + "/served.csr"])
+            try "".write(toFile: directory + "/index.txt", atomically: true, encoding: .utf8)
+            try """
+                [ca]
+                default_ca = test
+                [test]
+                database = \(directory)/index.txt
+                new_certs_dir = \(directory)
+                serial = \(directory)/serial
+                default_md = sha256
+                policy = anything
+                copy_extensions = none
+                x509_extensions = extensions
+                [anything]
+                commonName = supplied
+                [extensions]
+                subjectAltName = IP:127.0.0.1
+                basicConstraints = critical,CA:true
+                """.write(toFile: directory + "/ca.cnf", atomically: true, encoding: .utf8)
+            try "01\n".write(toFile: directory + "/serial", atomically: true, encoding: .utf8)
+            try openssl(["ca", "-batch", "-selfsign", "-config", directory + "/ca.cnf", "-keyfile", served + "-key.pem", "-in", directory + "/served.csr",
+                         "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", served + ".pem", "-notext"])
+            return (served, served + ".pem")
+        }
+    }
+
+    /// Makes a self-signed certificate whose only name is `name`, such as `IP:127.0.0.1`.
+    static func selfSigned(_ path: String, name: String) throws {
+        let commonName = String(name.drop { $0 != ":" }.dropFirst())
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                     "-subj", "/CN=" + commonName, "-addext", "subjectAltName=" + name,
+                     "-keyout", path + "-key.pem", "-out", path + ".pem"])
+    }
+
+    static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CertificateError(description: "openssl \(arguments.first ?? "") failed: \(text)")
+        }
+    }
+}
+
+struct CertificateError: Error, CustomStringConvertible {
+    var description: String
+}
