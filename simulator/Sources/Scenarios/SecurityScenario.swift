@@ -177,13 +177,16 @@ enum SecurityScenario {
         let sample = try String(contentsOfFile: try stage.executables.xxeSample, encoding: .utf8)
         let aimed = sample.replacingOccurrences(of: "http://localhost:8080", with: "http://127.0.0.1:\(listener.port)")
             .replacingOccurrences(of: "file:///etc/passwd", with: "file://\(canary.path)")
-        let documents: [(name: String, xml: String)] = [
-            ("xee.cap", sample),
-            ("xee.cap aimed at the canary and the listener", aimed),
+        let doctype = "document type declarations are not accepted"
+        let documents: [(name: String, xml: String, reason: String)] = [
+            ("xee.cap", sample, doctype),
+            ("xee.cap aimed at the canary and the listener", aimed, doctype),
             ("an external DTD", "<?xml version=\"1.0\"?>\n<!DOCTYPE alert SYSTEM \"http://127.0.0.1:\(listener.port)/a.dtd\">\n"
-                + sample.components(separatedBy: "]>").dropFirst().joined(separator: "]>")),
+                + sample.components(separatedBy: "]>").dropFirst().joined(separator: "]>"), doctype),
             ("an entity naming the canary", "<?xml version=\"1.0\"?>\n<!DOCTYPE alert [<!ENTITY leak SYSTEM \"file://\(canary.path)\">]>\n"
-                + "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>&leak;</identifier></alert>"),
+                + "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>&leak;</identifier></alert>", doctype),
+            ("XInclude of the canary without a DTD", "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"
+                + "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"file://\(canary.path)\" parse=\"text\"/></alert>", "XInclude"),
         ]
         for (index, document) in documents.enumerated() {
             let lines = stage.logLines().count
@@ -191,8 +194,8 @@ enum SecurityScenario {
             let rejected = stage.waitFor(.seconds(15)) { stage.logHas(["rejected inbound message", "invalid CAP"], after: lines) }
             let reason = stage.logLines().dropFirst(lines).first { $0.contains("rejected inbound message") } ?? ""
             n.expect(
-                rejected && reason.contains("document type declarations"), "\(document.name)：被拒绝，日志写明不接受文档类型声明",
-                "\(document.name): rejected, and the log says document type declarations are not accepted")
+                rejected && reason.contains(document.reason), "\(document.name)：被拒绝，日志写明原因（\(document.reason)）",
+                "\(document.name): rejected, and the log gives the reason (\(document.reason))")
         }
         usleep(1_000_000)
         let opened = canary.events()
