@@ -53,7 +53,7 @@ if [ ! -e /etc/alertbox/alertbox.toml ]; then
     echo "wrote /etc/alertbox/alertbox.toml: edit it (box id, contacts, IM robots), then start the service"
 else
     echo "kept the existing /etc/alertbox/alertbox.toml"
-    # An older or hand-made file may be readable by everyone; say so, but leave it as it is.
+    # An older or hand-made file may be readable by everyone: warn about it, but leave it as it is.
     mode="$(stat -c %a /etc/alertbox/alertbox.toml)"
     if [ $((8#$mode & 8#027)) -ne 0 ]; then
         echo "install.sh: warning: /etc/alertbox/alertbox.toml has mode $mode; run chmod 0640 and chown root:alertbox on it" >&2

@@ -15,8 +15,8 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
     /// The text of a received SMS as a body, with a leading run of four or more digits
     /// (ASCII or full-width, after any spaces) replaced by `****`.
     ///
-    /// SMS commands start with the PIN, and the modem logs a text before anything knows
-    /// whether it is a command, so the PIN would reach debug lines otherwise. A reply that
+    /// SMS commands start with the PIN, and the modem logs a text before the SMS command
+    /// router parses it, so the PIN would reach debug lines otherwise. A reply that
     /// starts with a room number, such as `2301 房间已疏散`, loses the number too.
     public static func receivedSMS(_ text: String) -> LogValue {
         let scalars = Array(text.unicodeScalars)

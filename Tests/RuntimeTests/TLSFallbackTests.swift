@@ -7,7 +7,7 @@ import Testing
 /// certificate that fails verification stops the send before any request goes out, and the
 /// P1 alert reaches its contact by SMS instead.
 @Suite(.serialized) struct TLSFallbackTests {
-    /// What is wrong with the fake server's certificate, as the box sees it.
+    /// What is wrong with the fake server's certificate for the box.
     enum Flaw: String, CaseIterable, CustomStringConvertible {
         /// The box trusts another self-signed certificate.
         case wrongCA
@@ -125,8 +125,10 @@ import Testing
         case .expired:
             // `openssl req` takes no start date, so `openssl ca -selfsign` signs the request
             // with its own key for one day in 2020.
-            try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1",
-                         "-keyout", served + "-key.pem", "-out", directory + "/served.csr"])
+            try MosquittoBroker.run(
+                "/usr/bin/openssl",
+                ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1",
+                 "-keyout", served + "-key.pem", "-out", directory + "/served.csr"])
             try "".write(toFile: directory + "/index.txt", atomically: true, encoding: .utf8)
             try """
                 [ca]
@@ -146,8 +148,10 @@ import Testing
                 basicConstraints = critical,CA:true
                 """.write(toFile: directory + "/ca.cnf", atomically: true, encoding: .utf8)
             try "01\n".write(toFile: directory + "/serial", atomically: true, encoding: .utf8)
-            try openssl(["ca", "-batch", "-selfsign", "-config", directory + "/ca.cnf", "-keyfile", served + "-key.pem", "-in", directory + "/served.csr",
-                         "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", served + ".pem", "-notext"])
+            try MosquittoBroker.run(
+                "/usr/bin/openssl",
+                ["ca", "-batch", "-selfsign", "-config", directory + "/ca.cnf", "-keyfile", served + "-key.pem", "-in", directory + "/served.csr",
+                 "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", served + ".pem", "-notext"])
             return (served, served + ".pem")
         }
     }
@@ -155,27 +159,9 @@ import Testing
     /// Makes a self-signed certificate whose only name is `name`, such as `IP:127.0.0.1`.
     static func selfSigned(_ path: String, name: String) throws {
         let commonName = String(name.drop { $0 != ":" }.dropFirst())
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                     "-subj", "/CN=" + commonName, "-addext", "subjectAltName=" + name,
-                     "-keyout", path + "-key.pem", "-out", path + ".pem"])
+        try MosquittoBroker.run(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+             "-subj", "/CN=" + commonName, "-addext", "subjectAltName=" + name, "-keyout", path + "-key.pem", "-out", path + ".pem"])
     }
-
-    static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CertificateError(description: "openssl \(arguments.first ?? "") failed: \(text)")
-        }
-    }
-}
-
-struct CertificateError: Error, CustomStringConvertible {
-    var description: String
 }

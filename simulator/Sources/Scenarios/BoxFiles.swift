@@ -187,7 +187,7 @@ struct BoxFiles {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// The `[sms_commands]` section: the PIN's hash, the operators of `people` on the
+    /// Returns the `[sms_commands]` section: the PIN's hash, the operators of `people` on the
     /// allow-list, and the fire alarm as the one alarm they may raise.
     static func smsCommandSection(pin: String, people: ScenarioPeople) -> String {
         var text = """

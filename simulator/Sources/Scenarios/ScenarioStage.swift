@@ -249,7 +249,7 @@ public struct Executables: Sendable {
     public var simulatorProfile: String
 
     /// The CAP sample with XML external entities, DTDs and XInclude from the test fixtures
-    /// of the checkout that holds the board profile.
+    /// of the checkout that contains the board profile.
     var xxeSample: String {
         get throws {
             let checkout = ((simulatorProfile as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent

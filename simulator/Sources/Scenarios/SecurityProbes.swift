@@ -5,7 +5,8 @@ import IMFakes
 /// PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) for the SMS command PIN's hash in the box's
 /// configuration, in the `pbkdf2-sha256$ITERATIONS$SALT$HASH` form the box reads.
 enum PINHashing {
-    /// 1,000 iterations, the least the box accepts, because the hash only has to be valid.
+    /// Hashes `pin` with a fresh salt and 1,000 iterations, the least the box accepts,
+    /// because the hash only has to be valid.
     static func hash(pin: String, iterations: Int = 1000) -> String {
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
         let password = Array(pin.utf8)
@@ -28,7 +29,7 @@ enum PINHashing {
 /// stamp (SCTS) the scenario chooses: the simulator's own handsets stamp messages in 2024,
 /// which a box with a trusted clock rejects as stale.
 enum DeliverPDU {
-    /// A UCS-2 SMS-DELIVER from `sender` (E.164) with no SMSC field, stamped `time` in UTC+8.
+    /// Returns a UCS-2 SMS-DELIVER from `sender` (E.164) with no SMSC field, stamped `time` in UTC+8.
     static func make(text: String, from sender: String, time: Date) -> String {
         let digits = Array(sender.filter(\.isNumber))
         var octets: [UInt8] = [0x00, 0x04, UInt8(digits.count), 0x91]

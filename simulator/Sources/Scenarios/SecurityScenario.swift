@@ -61,7 +61,7 @@ enum SecurityScenario {
 
     // MARK: Step 2: SMS commands
 
-    /// Sends status commands from a stranger, with wrong PINs, stale and replayed, next to
+    /// Sends SMS commands from a stranger, with wrong PINs, stale and replayed, next to
     /// valid ones, through the simulator's network to the box's modem.
     static func smsCommands(_ stage: ScenarioStage) throws {
         let n = stage.narrator
@@ -130,7 +130,7 @@ enum SecurityScenario {
     // MARK: Step 3: inbound MQTT without authorisation
 
     /// Publishes alerts without a signature, with a wrong one, from an unknown publisher and
-    /// signed as another publisher; the running box rejects each with its reason.
+    /// signed as another publisher. The running box must reject each and log the reason.
     static func unauthorisedInbound(_ stage: ScenarioStage) throws {
         let n = stage.narrator
         n.step(3, "未经授权的 MQTT 告警被拒绝", "inbound MQTT alerts without authorisation are rejected")
@@ -155,7 +155,7 @@ enum SecurityScenario {
         n.expect(planned == 0, "没有计划任何伪造的告警", "no forged alert was planned")
     }
 
-    /// A JSON P2 notice for everyone.
+    /// Returns a JSON P2 notice for everyone.
     static func notice(identifier: String) -> String {
         """
         {"identifier":"\(identifier)","sender":"logistics","priority":2,"msgType":"Alert","status":"Actual",
