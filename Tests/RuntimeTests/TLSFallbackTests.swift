@@ -3,9 +3,9 @@ import Glibc
 import TestSupport
 import Testing
 
-/// `alertbox run` with a WeCom robot behind HTTPS on `alertbox-sim`'s fake server: a
-/// certificate that fails verification stops the send before any request goes out, and the
-/// P1 alert reaches its contact by SMS instead.
+/// `alertbox run` with a WeCom robot behind HTTPS on `alertbox-sim`'s fake server, or with
+/// MQTT over TLS to a real mosquitto: a certificate that fails verification stops the send
+/// before any request goes out, and the P1 alert reaches its contact by SMS instead.
 @Suite(.serialized) struct TLSFallbackTests {
     /// What is wrong with the fake server's certificate for the box.
     enum Flaw: String, CaseIterable, CustomStringConvertible {
@@ -40,6 +40,72 @@ import Testing
         #expect(!run.log.contains("certificate was rejected"))
     }
 
+    /// MQTT over TLS to a real mosquitto whose certificate another CA signed: the box never
+    /// logs in to the broker, so it publishes nothing, and the P1 goes by SMS.
+    @Test func mqttBrokerWithWrongCAFallsBackToSMS() async throws {
+        let broker = try await MosquittoBroker.start()
+        defer { broker.stop() }
+        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        defer { simulator.stop() }
+        let directory = try MosquittoBroker.temporaryDirectory(prefix: "tls-fallback-mqtt")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let run = try await Self.pressP1(
+            uplink: Self.mqttSection(broker: broker, caFile: try broker.otherCAFile, directory: directory), simulator: simulator,
+            directory: directory)
+
+        #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
+        #expect(run.log.contains("TLS with the broker failed"))
+        #expect(!run.log.contains(MosquittoBroker.password))
+        #expect(!Self.brokerSawLogin(broker), "the box never logged in to the broker")
+    }
+
+    /// The same broker with the CA that signed its certificate: the box logs in and publishes
+    /// the alert, and no SMS goes out, so the test above fails for the CA alone.
+    @Test func mqttBrokerWithTrustedCACarriesTheAlert() async throws {
+        let broker = try await MosquittoBroker.start()
+        defer { broker.stop() }
+        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        defer { simulator.stop() }
+        let directory = try MosquittoBroker.temporaryDirectory(prefix: "tls-mqtt-trusted")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let run = try await Self.pressP1(
+            uplink: Self.mqttSection(broker: broker, caFile: try broker.caFile, directory: directory), simulator: simulator,
+            directory: directory, sent: { log in log.contains("the broker acknowledged the alert") })
+
+        #expect(Self.brokerSawLogin(broker))
+        #expect(run.log.contains("the broker acknowledged the alert"))
+        #expect(run.smsTexts.isEmpty)
+        #expect(!run.log.contains("TLS with the broker failed"))
+    }
+
+    /// Returns an `[mqtt]` section for the broker's TLS listener that trusts `caFile`, and
+    /// writes the broker password into an owner-only file in `directory`.
+    static func mqttSection(broker: MosquittoBroker, caFile: String, directory: String) throws -> String {
+        try MosquittoBroker.password.write(toFile: directory + "/mqtt-password", atomically: true, encoding: .utf8)
+        chmod(directory + "/mqtt-password", 0o600)
+        return """
+            [mqtt]
+            host = "127.0.0.1"
+            port = \(broker.tlsPort)
+            ca_file = "\(caFile)"
+            username = "\(MosquittoBroker.username)"
+            password_file = "\(directory)/mqtt-password"
+            groups = ["保卫处"]
+            """
+    }
+
+    /// Returns whether mosquitto logged a client that logged in with the box's user name.
+    static func brokerSawLogin(_ broker: MosquittoBroker) -> Bool {
+        let log = (try? String(contentsOfFile: broker.directory + "/mosquitto.log", encoding: .utf8)) ?? ""
+        return log.contains("u'\(MosquittoBroker.username)'")
+    }
+
+    static func imRequests(_ simulator: SimulatorProcess) -> Int {
+        ((try? simulator.control(["op": "im_received"]))?["count"] as? Int) ?? 0
+    }
+
     struct Outcome {
         var smsTexts: [String]
         var imRequests: Int
@@ -64,19 +130,28 @@ import Testing
 
         try robotKey.write(toFile: directory + "/wecom-key", atomically: true, encoding: .utf8)
         chmod(directory + "/wecom-key", 0o600)
-        let config = try RunCommandTests.writeConfiguration(
-            in: directory, simulator: simulator,
-            extra: """
-                [[im.robot]]
-                name = "保卫处群"
-                kind = "wecom"
-                url = "https://127.0.0.1:\(port)"
-                key_file = "\(directory)/wecom-key"
-                groups = ["保卫处"]
-                [uplink]
-                clock = "assumed"
-                ca_file = "\(trusted)"
-                """)
+        let uplink = """
+            [[im.robot]]
+            name = "保卫处群"
+            kind = "wecom"
+            url = "https://127.0.0.1:\(port)"
+            key_file = "\(directory)/wecom-key"
+            groups = ["保卫处"]
+            [uplink]
+            clock = "assumed"
+            ca_file = "\(trusted)"
+            """
+        guard flaw == nil else { return try await pressP1(uplink: uplink, simulator: simulator, directory: directory) }
+        return try await pressP1(uplink: uplink, simulator: simulator, directory: directory) { _ in imRequests(simulator) > 0 }
+    }
+
+    /// Starts the box with `uplink` added to its configuration and a P1 key for the contact,
+    /// presses the key and waits for the SMS. With `sent`, it waits until that condition holds
+    /// for the box's log instead, and then 3 s more, in which an SMS fallback would go out.
+    static func pressP1(
+        uplink: String, simulator: SimulatorProcess, directory: String, sent: ((String) -> Bool)? = nil
+    ) async throws -> Outcome {
+        let config = try RunCommandTests.writeConfiguration(in: directory, simulator: simulator, extra: uplink)
         // A second input raises the P1, which tries IM first and falls back to SMS.
         let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
             of: "[annunciator]",
@@ -91,17 +166,13 @@ import Testing
         _ = try await RunCommandTests.eventually(.seconds(20)) { log().contains("modem.state=ready") }
 
         _ = try simulator.control(["op": "gpio_sequence", "role": "panic_2", "steps": [[true, 300], [false, 0]]])
-        if flaw == nil {
-            _ = try await RunCommandTests.eventually {
-                (try simulator.control(["op": "im_received"])["count"] as? Int ?? 0) > 0
-            }
+        if let sent {
+            _ = try await RunCommandTests.eventually { sent(log()) }
             try await Task.sleep(for: .seconds(3))
         } else {
             _ = try await RunCommandTests.eventually { try !simulator.receivedTexts(to: contact).isEmpty }
         }
-        let outcome = Outcome(
-            smsTexts: try simulator.receivedTexts(to: contact), imRequests: try simulator.control(["op": "im_received"])["count"] as? Int ?? -1,
-            log: log())
+        let outcome = Outcome(smsTexts: try simulator.receivedTexts(to: contact), imRequests: imRequests(simulator), log: log())
         process.terminate()
         _ = await RunCommandTests.waitForExit(process)
         return outcome
