@@ -44,7 +44,8 @@ install -m 0644 "$HERE"/profiles/*.toml /usr/local/share/alertbox/board/
 install -d -m 0755 /usr/local/share/doc/alertbox
 install -m 0644 "$HERE/../README.md" "$HERE/../README.zh-CN.md" "$HERE/WIRING.md" "$HERE/WIRING.zh-CN.md" /usr/local/share/doc/alertbox/
 
-# Configuration: owner-only, because it names secret files and phone numbers.
+# Configuration: written by root and readable by the alertbox group only (0640), because it
+# names secret files and phone numbers and the service reads it through its group.
 install -d -m 0750 -o root -g alertbox /etc/alertbox
 if [ ! -e /etc/alertbox/alertbox.toml ]; then
     sed "s|^profile = .*|profile = \"/usr/local/share/alertbox/board/$PROFILE.toml\"|" "$HERE/alertbox.example.toml" \
@@ -52,6 +53,11 @@ if [ ! -e /etc/alertbox/alertbox.toml ]; then
     echo "wrote /etc/alertbox/alertbox.toml: edit it (box id, contacts, IM robots), then start the service"
 else
     echo "kept the existing /etc/alertbox/alertbox.toml"
+    # An older or hand-made file may be readable by everyone: warn about it, but leave it as it is.
+    mode="$(stat -c %a /etc/alertbox/alertbox.toml)"
+    if [ $((8#$mode & 8#027)) -ne 0 ]; then
+        echo "install.sh: warning: /etc/alertbox/alertbox.toml has mode $mode; run chmod 0640 and chown root:alertbox on it" >&2
+    fi
 fi
 
 # GPIO chips are root-only on plain Debian; Raspberry Pi OS already gives them to gpio.

@@ -48,11 +48,12 @@ public actor Authenticator {
             try UserStore.add(adminName, role: .admin, hash: hash, author: "system", at: now, in: connection)
         }
         if initialPassword == nil {
-            let created = FileManager.default.createFile(
-                atPath: oneTimePasswordFile, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
-            guard created else {
+            do {
+                try OwnerOnlyFile.write(Array((password + "\n").utf8), to: oneTimePasswordFile)
+            } catch {
                 throw ConsoleError(
-                    .invalidInput, detail: "cannot write the one-time password to \(oneTimePasswordFile); check that its directory exists and is writable")
+                    .invalidInput,
+                    detail: "cannot write the one-time password to \(oneTimePasswordFile) (\(error)); check that its directory exists and is writable")
             }
             logger.notice(
                 "first admin created; its one-time password is in the file named here",

@@ -12,6 +12,34 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
     /// A key, signing secret, PIN or password, never logged.
     case secret
 
+    /// The text of a received SMS as a body, with a leading run of four or more digits
+    /// (ASCII or full-width, after any spaces) replaced by `****`.
+    ///
+    /// SMS commands start with the PIN, and the modem logs a text before the SMS command
+    /// router parses it, so the PIN would reach debug lines otherwise. A reply that
+    /// starts with a room number, such as `2301 房间已疏散`, loses the number too.
+    public static func receivedSMS(_ text: String) -> LogValue {
+        let scalars = Array(text.unicodeScalars)
+        var start = 0
+        while start < scalars.count, scalars[start].properties.isWhitespace {
+            start += 1
+        }
+        var end = start
+        while end < scalars.count, isDigit(scalars[end]) {
+            end += 1
+        }
+        guard end - start >= 4 else { return .body(text) }
+        var masked = String.UnicodeScalarView(scalars[..<start])
+        masked.append(contentsOf: "****".unicodeScalars)
+        masked.append(contentsOf: scalars[end...])
+        return .body(String(masked))
+    }
+
+    /// ASCII digits and the full-width digits U+FF10 to U+FF19 that Chinese keyboards type.
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        (0x30...0x39).contains(scalar.value) || (0xFF10...0xFF19).contains(scalar.value)
+    }
+
     public init(stringLiteral value: String) {
         self = .plain(value)
     }

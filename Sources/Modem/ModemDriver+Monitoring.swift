@@ -298,7 +298,7 @@ extension ModemDriver {
             case .correction(let corrected): (message, kind) = (corrected, .correction)
             }
             logger.info("message received", ["sms.from": .phone(message.sender), "sms.parts": .plain(String(message.key?.total ?? 1)), "sms.kind": .plain("\(kind)")])
-            logger.debug("message text", ["sms.body": .body(message.text)])
+            logger.debug("message text", ["sms.body": .receivedSMS(message.text)])
             emit(
                 .received(
                     IncomingMessage(

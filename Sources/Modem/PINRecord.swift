@@ -1,4 +1,5 @@
 import Foundation
+import Hardware
 
 /// The persistent record of a PIN the SIM rejected.
 ///
@@ -41,7 +42,6 @@ struct PINRecord {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let line = "\(iccid ?? "*") \(Self.fingerprint(pin))\n"
-        try (existing + line).write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try OwnerOnlyFile.write(Array((existing + line).utf8), to: path)
     }
 }

@@ -144,6 +144,10 @@ public actor Database {
     /// Writes a consistent copy of the database to `destination` with `VACUUM INTO`, while
     /// the box keeps running.
     public func backup(to destination: String) throws(StorageError) {
+        // VACUUM INTO fills an empty file and keeps its mode, so the copy is never readable
+        // by others, not even while it is written.
+        let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { Glibc.close(descriptor) }
         try requireConnection().query("VACUUM INTO ?", [.text(destination)], operation: "backup")
         chmod(destination, 0o600)
     }

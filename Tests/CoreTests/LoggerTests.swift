@@ -41,6 +41,15 @@ import Testing
         #expect(sink.lines == ["<6>modem: received sms.body=\"<5 chars>\"", "<7>modem: received sms.body=\"火警 测试\""])
     }
 
+    @Test(arguments: [
+        ("2468 状态", "**** 状态"), ("２４６８报警火警", "****报警火警"), (" 135791357913 STATUS", " **** STATUS"),
+        ("1", "1"), ("123 收到", "123 收到"), ("收到 2468", "收到 2468"),
+    ])
+    func receivedSMSMasksLeadingPIN(text: String, logged: String) {
+        #expect(LogValue.receivedSMS(text).rendered(at: .debug) == logged)
+        #expect(LogValue.receivedSMS(text).rendered(at: .info) == "<\(logged.unicodeScalars.count) chars>")
+    }
+
     @Test func secretNeverLogged() {
         let (logger, sink) = Self.logger(level: .debug)
         logger.debug("unlocking", ["sim.pin": .secret])

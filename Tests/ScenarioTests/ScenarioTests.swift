@@ -38,11 +38,14 @@ import Testing
         }
     }
 
-    @Test(arguments: ["reference", "power-loss", "wrong-pin", "carrier-cap", "modem-unplugged"])
+    @Test(arguments: ["reference", "power-loss", "wrong-pin", "carrier-cap", "modem-unplugged", "security"])
     func scenarioHoldsEveryExpectation(_ name: String) async throws {
         let run = try await Self.play(name)
         #expect(run.status == 0, "\(name) failed:\n\(run.output)")
         #expect(run.output.contains("Result: all"))
+        // Every run ends with the mode check and the log audit.
+        #expect(run.output.contains("✓ no log line contains a secret or an unmasked phone number (0 found)"))
+        #expect(run.output.contains("files the box created under umask 022"))
     }
 
     @Test func unknownScenarioIsAUsageError() async throws {

@@ -15,11 +15,13 @@ struct BoxFiles {
     let contactsPath: String
     /// Each publisher's shared secret, by name.
     let publisherSecrets: [String: String]
+    /// Every secret written into the files, for the log audit.
+    let secrets: [SecurityAudit.Secret]
 
     /// Writes the files; `proxies` (the proxy ports by name) is nil for a box without an uplink.
     init(
         directory: String, simulatorDirectory: String, profile: String, people: ScenarioPeople, proxies: [String: Int]?,
-        credentials: RobotCredentials, brokerPassword: String?, boxPIN: String?
+        credentials: RobotCredentials, brokerPassword: String?, boxPIN: String?, commandPIN: String?
     ) throws {
         let secrets = directory + "/secrets"
         try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true)
@@ -28,6 +30,7 @@ struct BoxFiles {
         try people.csv().write(toFile: contactsPath, atomically: true, encoding: .utf8)
 
         var publisherSecrets: [String: String] = [:]
+        var secretList: [SecurityAudit.Secret] = []
         var text = """
             # Written by alertbox-sim scenario for one run.
             [box]
@@ -47,6 +50,7 @@ struct BoxFiles {
             """
         if let boxPIN {
             try Self.writeSecret(boxPIN, to: secrets + "/sim-pin")
+            secretList.append(SecurityAudit.Secret(name: "modem.pin_file", value: boxPIN))
             text += "pin_file = \"\(secrets)/sim-pin\"\n"
         }
         text += """
@@ -109,15 +113,28 @@ struct BoxFiles {
             serial = false
 
             """
+        if let commandPIN {
+            secretList.append(SecurityAudit.Secret(name: "the SMS command PIN", value: commandPIN))
+            text += Self.smsCommandSection(pin: commandPIN, people: people)
+        }
         if let proxies, let brokerPassword {
             try Self.writeSecret(credentials.wecomKey, to: secrets + "/wecom-key")
             try Self.writeSecret(credentials.dingTalkToken, to: secrets + "/dingtalk-token")
             try Self.writeSecret(credentials.dingTalkSecret, to: secrets + "/dingtalk-secret")
             try Self.writeSecret(credentials.upstreamSecret, to: secrets + "/upstream-secret")
             try Self.writeSecret(brokerPassword, to: secrets + "/mqtt-password")
+            secretList += [
+                SecurityAudit.Secret(name: "the WeCom robot key", value: credentials.wecomKey),
+                SecurityAudit.Secret(name: "the DingTalk access token", value: credentials.dingTalkToken),
+                SecurityAudit.Secret(name: "the DingTalk signing secret", value: credentials.dingTalkSecret),
+                SecurityAudit.Secret(name: "the upstream webhook secret", value: credentials.upstreamSecret),
+                SecurityAudit.Secret(name: "the upstream webhook key", value: String(credentials.upstreamSecret.dropFirst("whsec_".count))),
+                SecurityAudit.Secret(name: "the MQTT password", value: brokerPassword),
+            ]
             for publisher in [Self.noticePublisher, Self.safetyPublisher] {
                 let secret = RobotCredentials.randomToken(32)
                 publisherSecrets[publisher] = secret
+                secretList.append(SecurityAudit.Secret(name: "the inbound secret of \(publisher)", value: secret))
                 try Self.writeSecret(secret, to: secrets + "/publisher-\(publisher)")
             }
             text += """
@@ -166,7 +183,36 @@ struct BoxFiles {
                 """
         }
         self.publisherSecrets = publisherSecrets
+        self.secrets = secretList
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Returns the `[sms_commands]` section: the PIN's hash, the operators of `people` on the
+    /// allow-list, and the fire alarm as the one alarm they may raise.
+    static func smsCommandSection(pin: String, people: ScenarioPeople) -> String {
+        var text = """
+
+            [sms_commands]
+            pin_hash = "\(PINHashing.hash(pin: pin))"
+
+            [[sms_commands.trigger]]
+            name = "火警"
+            template = "fire-alarm"
+            priority = 0
+            audience = ["\(ScenarioPeople.responderGroup)"]
+            location = "3号楼"
+
+            """
+        for (index, number) in people.commandOperators.enumerated() {
+            text += """
+
+                [[sms_commands.operator]]
+                name = "值班员\(index + 1)"
+                number = "\(number)"
+
+                """
+        }
+        return text
     }
 
     /// Writes a secret into a file that only its owner may read.

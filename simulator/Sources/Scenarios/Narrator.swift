@@ -13,6 +13,7 @@ final class Narrator: @unchecked Sendable {
     private let lock = NSLock()
     private var failed: [String] = []
     private var passedCount = 0
+    private var lines: [String] = []
     private let output: FileHandle
 
     init(language: Language, output: FileHandle = .standardOutput) {
@@ -28,6 +29,11 @@ final class Narrator: @unchecked Sendable {
     /// The number of expectations that held.
     var passed: Int {
         lock.withLock { passedCount }
+    }
+
+    /// Every line printed so far, for the log audit at the end of a run.
+    var printed: [String] {
+        lock.withLock { lines }
     }
 
     /// Seconds since the scenario began.
@@ -65,6 +71,9 @@ final class Narrator: @unchecked Sendable {
 
     /// Prints a line without a time stamp.
     func emit(_ line: String) {
-        lock.withLock { output.write(Data((line + "\n").utf8)) }
+        lock.withLock {
+            lines.append(line)
+            output.write(Data((line + "\n").utf8))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The reference scenario: eight steps of an emergency in a hospital building,
@@ -119,8 +120,10 @@ enum ReferenceScenario {
         let good = stage.deliveries(alert: update ?? -1, states: ["sent", "delivered"])
         n.say("P1 短信：已发出或送达 \(good)，结果未知 \(unknown)，重复 \(duplicates)", "P1 SMS: sent or delivered \(good), outcome unknown \(unknown), duplicates \(duplicates)")
         if !missing.isEmpty {
-            let all = stage.handsetMessages().filter { missing.contains($0.to) }.map { "\($0.to): \($0.text.prefix(12))" }
-            n.say("未收到：\(missing.joined(separator: ", "))；他们收到的：\(all)", "missing: \(missing.joined(separator: ", ")); what they got: \(all)")
+            // Masked, because the log audit reads the scenario's output too.
+            let all = stage.handsetMessages().filter { missing.contains($0.to) }.map { "\(PhoneMask.mask($0.to)): \($0.text.prefix(12))" }
+            let masked = missing.map(PhoneMask.mask).joined(separator: ", ")
+            n.say("未收到：\(masked)；他们收到的：\(all)", "missing: \(masked); what they got: \(all)")
         }
         n.expect(missing.isEmpty, "\(people.wardens) 位楼层负责人都收到了 P1 通报（缺 \(missing.count) 人）", "all \(people.wardens) floor wardens received the P1 update (\(missing.count) missing)")
         n.expect(good + unknown == people.wardens && unknown <= 1, "每条 P1 投递都有结果；只有重启打断的那条记为结果未知", "every P1 delivery has an outcome; only the one the reboot cut is recorded as unknown")

@@ -13,7 +13,15 @@ struct ScenarioPeople {
     func warden(_ index: Int) -> String { "+861380020" + digits(index + 1, 4) }
     func staff(_ index: Int) -> String { "+86150" + digits(index + 1, 8) }
 
+    /// The duty officers on the SMS command allow-list, and a number that is not on it.
+    let commandOperators = ["+8613900030001", "+8613900030002"]
+    let stranger = "+8613900039999"
+
     var responderNumbers: [String] { (0..<responders).map(responder) }
+    /// Every number of the scenario, in E.164.
+    var allNumbers: [String] {
+        responderNumbers + wardenNumbers + (0..<max(0, everyone - responders - wardens)).map(staff) + commandOperators + [stranger]
+    }
     var wardenNumbers: [String] { (0..<wardens).map(warden) }
 
     /// The contacts file in CSV, with Chinese column names as an office exports them.

@@ -18,6 +18,10 @@ final class ScenarioStage {
         var uplink = true
         /// Whether the box can use the modem; false when the scenario locks it out.
         var modemUsable = true
+        /// The SMS command PIN; nil leaves SMS commands off.
+        var commandPIN: String?
+        /// The box's log level unless `ALERTBOX_LOG_LEVEL` sets one.
+        var logLevel = "info"
         var people = ScenarioPeople()
     }
 
@@ -31,10 +35,17 @@ final class ScenarioStage {
     private(set) var proxyPorts: [String: Int] = [:]
     private(set) var files: BoxFiles?
     private(set) var database: BoxDatabase?
+    /// Secrets the scenario typed or sent, beyond those in the box's files.
+    private var typedSecrets: [SecurityAudit.Secret] = []
 
     var simulatorDirectory: String { directory + "/sim" }
     var boxLog: String { directory + "/alertbox.log" }
     var stateDirectory: String { directory + "/state" }
+    var consoleSocket: String { directory + "/console.sock" }
+    /// Every secret of the run: those in the box's files and those the scenario typed.
+    var secrets: [SecurityAudit.Secret] { (files?.secrets ?? []) + typedSecrets }
+    /// Every phone number of the run.
+    var roster: [String] { setup.people.allNumbers }
 
     init(setup: Setup, executables: Executables, narrator: Narrator, directory: String) {
         self.setup = setup
@@ -80,7 +91,8 @@ final class ScenarioStage {
 
         let files = try BoxFiles(
             directory: directory, simulatorDirectory: simulatorDirectory, profile: executables.simulatorProfile, people: setup.people,
-            proxies: setup.uplink ? proxyPorts : nil, credentials: credentials, brokerPassword: broker?.password, boxPIN: setup.boxPIN)
+            proxies: setup.uplink ? proxyPorts : nil, credentials: credentials, brokerPassword: broker?.password, boxPIN: setup.boxPIN,
+            commandPIN: setup.commandPIN)
         self.files = files
         try startBox()
     }
@@ -90,7 +102,7 @@ final class ScenarioStage {
         guard let files else { throw ScenarioError("the box's files are not written") }
         let linesBefore = logLines().count
         var environment = ProcessInfo.processInfo.environment
-        environment["ALERTBOX_LOG_LEVEL"] = environment["ALERTBOX_LOG_LEVEL"] ?? "info"
+        environment["ALERTBOX_LOG_LEVEL"] = environment["ALERTBOX_LOG_LEVEL"] ?? setup.logLevel
         box = try ChildProcess(
             name: "alertbox", executable: executables.box, arguments: ["run", "--config", files.configPath], logPath: boxLog,
             environment: environment)
@@ -177,15 +189,31 @@ final class ScenarioStage {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// Records a secret the scenario typed or sent, so that the log audit looks for it.
+    func addSecret(_ name: String, _ value: String) {
+        typedSecrets.append(SecurityAudit.Secret(name: name, value: value))
+    }
+
     /// Publishes a signed inbound alert to the broker, as a campus system does.
     func publishInbound(publisher: String, body: String, messageID: String) throws {
-        guard let broker, let files, let secret = files.publisherSecrets[publisher] else {
-            throw ScenarioError("no broker or no publisher \(publisher)")
+        guard let files, let secret = files.publisherSecrets[publisher] else {
+            throw ScenarioError("no publisher \(publisher)")
         }
-        let seconds = Int(Date().timeIntervalSince1970)
-        let signature = InboundSigner.sign(secret: secret, publisher: publisher, messageID: messageID, seconds: seconds, body: body)
-        let payload = "v1 \(messageID) \(seconds) \(signature)\n" + body
-        try broker.publish(topic: "\(BoxFiles.topicPrefix)/inbound/\(publisher)", payload: payload)
+        try publishInbound(topicPublisher: publisher, body: body, messageID: messageID, secret: secret)
+    }
+
+    /// Publishes an inbound alert to `<prefix>/inbound/<topicPublisher>`, signed with `secret`
+    /// as `signingPublisher`, or without a signature line when `secret` is nil.
+    func publishInbound(topicPublisher: String, body: String, messageID: String, secret: String?, signingPublisher: String? = nil) throws {
+        guard let broker else { throw ScenarioError("no broker in this scenario") }
+        var payload = body
+        if let secret {
+            let seconds = Int(Date().timeIntervalSince1970)
+            let signature = InboundSigner.sign(
+                secret: secret, publisher: signingPublisher ?? topicPublisher, messageID: messageID, seconds: seconds, body: body)
+            payload = "v1 \(messageID) \(seconds) \(signature)\n" + body
+        }
+        try broker.publish(topic: "\(BoxFiles.topicPrefix)/inbound/\(topicPublisher)", payload: payload)
     }
 
     /// Polls `condition` every 200 ms until it holds or `timeout` passes; returns whether it held.
@@ -219,6 +247,19 @@ public struct Executables: Sendable {
     public var box: String
     public var simulator: String
     public var simulatorProfile: String
+
+    /// The CAP sample with XML external entities, DTDs and XInclude from the test fixtures
+    /// of the checkout that contains the board profile.
+    var xxeSample: String {
+        get throws {
+            let checkout = ((simulatorProfile as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            let path = (checkout as NSString).deletingLastPathComponent + "/Tests/AlertingTests/Fixtures/xee.cap"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ScenarioError("no CAP sample at \(path); run from the checkout without --profile")
+            }
+            return path
+        }
+    }
 
     /// Finds `alertbox` next to this executable and the board profile in the checkout.
     public static func locate(box: String?, profile: String?) throws -> Executables {
