@@ -264,7 +264,7 @@ class Bench:
         the SMS in flight, which measures the modem and not the failover.
         """
         directory = self.workdir("failover")
-        simulator = self.robot_simulator(directory)
+        simulator = self.robot_simulator(directory, gpio=True)
         box = None
         try:
             listen = simulator.control(op="proxy")["proxies"][0]["listen_port"]
