@@ -64,6 +64,46 @@ public actor Authenticator {
         return true
     }
 
+    /// Replays the console's login failures and successes of the last lockout period from the
+    /// audit log, so a restart clears neither a lockout nor the failures counted toward one.
+    ///
+    /// The rows carry wall-clock times: a row from the future, as after the clock was set
+    /// back, counts as just now, which at worst locks for one more period.
+    public func restoreFailures() async {
+        let now = clock.now
+        let wall = wallMillis
+        let period = Int64(LoginGuard.lockoutDuration.components.seconds) * 1_000
+        let rows: [(at: Int64, user: String, door: String, failed: Bool)]
+        do {
+            rows = try await database.read { connection in
+                try connection.query(
+                    """
+                    SELECT at, actor, action, channel FROM audit_log
+                    WHERE action IN ('login.failed', 'login.succeeded') AND at >= ? ORDER BY at, id
+                    """, [.integer(wall - period)], operation: "console.restoreFailures"
+                ).map { row in
+                    (row["at"].int64 ?? wall, String((row["actor"].string ?? "").trimmingPrefix("console:")),
+                     String((row["channel"].string ?? "").trimmingPrefix("console:")), row["action"].string == "login.failed")
+                }
+            }
+        } catch {
+            logger.error("earlier login failures not read; lockouts start afresh", ["error": .plain("\(error)")])
+            return
+        }
+        for row in rows {
+            let instant = now.advanced(by: .zero - .milliseconds(max(0, wall - row.at)))
+            if row.failed {
+                _ = loginGuard.recordFailure(user: row.user, door: row.door, at: instant)
+            } else {
+                loginGuard.recordSuccess(user: row.user, door: row.door)
+            }
+        }
+        let failures = rows.filter(\.failed).count
+        if failures > 0 {
+            logger.notice("earlier login failures restored", ["console.failures": .plain(String(failures))])
+        }
+    }
+
     /// Checks a login on `door` (`serial`, `socket`).
     public func authenticate(user: String, password: String, door: String) async -> AuthenticationResult {
         let now = clock.now

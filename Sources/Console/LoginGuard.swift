@@ -6,8 +6,8 @@ public import Core
 /// for every user name, so that a brute force on the serial line cannot cycle through names.
 /// A lockout lasts five minutes from the failure that caused it. The guard is shared by every
 /// session of the box.
-/// - Note: The counts live in memory, so a restart of the process clears them; each failure
-///   and lockout is in the audit log.
+/// The counts live in memory; `Authenticator.restoreFailures()` replays them from the audit
+/// log at start, so a restart does not clear them.
 public struct LoginGuard: Sendable {
     public static let maximumFailures = 5
     public static let lockoutDuration = Duration.seconds(300)

@@ -333,6 +333,7 @@ public actor BoxRuntime {
         if try await authenticator.bootstrap(initialPassword: initial, oneTimePasswordFile: oneTimeFile) {
             logger.notice("console admin created; it must change its password at the first login", ["password.file": .plain(initial == nil ? oneTimeFile : "(configured)")])
         }
+        await authenticator.restoreFailures()
         let driver = self.driver
         let scheduler = self.scheduler
         let clock = self.clock
