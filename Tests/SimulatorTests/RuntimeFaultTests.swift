@@ -122,7 +122,7 @@ import Testing
             try SimulatorProcess.executablePath, ["replay", file, "--port", portPath, "--timeout", "20"],
             logDirectory: directory, label: "replay")
         do {
-            _ = try await waitFor("the replay port", timeout: .seconds(5)) {
+            _ = try await waitFor("the replay port", timeout: .seconds(20)) {
                 FileManager.default.fileExists(atPath: portPath) ? true : nil
             }
             return (replay, try ModemPort(portPath))
