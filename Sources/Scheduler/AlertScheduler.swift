@@ -29,6 +29,10 @@ public actor AlertScheduler {
     var alertCache: [Int64: CachedAlert] = [:]
     /// Rate-limit waits per delivery, which do not count as attempts.
     var rateLimitWaits: [Int64: Int] = [:]
+    /// IM deliveries read before `start()` whose target had no channel yet, by target.
+    var parkedIM: [Int64: [QueuedDelivery]] = [:]
+    /// Whether `start()` ran, so every IM channel of the configuration is attached.
+    var isStarted = false
 
     private var workers: [Task<Void, Never>] = []
     private var wakeups: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -206,8 +210,10 @@ public actor AlertScheduler {
     // MARK: - Workers
 
     /// Starts one worker per SMS channel and per IM channel, each looping over `step`.
-    public func start() {
+    public func start() async {
         guard workers.isEmpty else { return }
+        isStarted = true
+        await releaseParkedIM()
         for index in smsChannels.indices {
             workers.append(Task { await self.runWorker(.sms, channel: index) })
         }
