@@ -147,7 +147,7 @@ enum SoakScenario {
             fdGrowth <= Double(descriptorGrowthBound), "文件描述符增长不超过 \(descriptorGrowthBound) 个", "open descriptors grew by at most \(descriptorGrowthBound)")
     }
 
-    /// The least-squares slope of y over x.
+    /// Returns the least-squares slope of y over x.
     static func slope(_ points: [(Double, Double)]) -> Double {
         guard points.count >= 2 else { return 0 }
         let count = Double(points.count)
