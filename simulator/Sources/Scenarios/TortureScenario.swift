@@ -123,6 +123,9 @@ enum TortureScenario {
         n.say(
             String(format: "杀进程阶段 %.0f 秒，总用时 %.0f 秒", seconds(killPhase), seconds(total)),
             String(format: "kill phase %.0f s, total %.0f s", seconds(killPhase), seconds(total)))
+        let exits = lives.filter { $0.exitStatus != nil }
+        n.expect(
+            exits.isEmpty, "报警箱自行退出 \(exits.count) 次\(exitList(exits))", "the box exited by itself \(exits.count) times\(exitList(exits))")
         n.expect(ledger.lost.isEmpty, "丢失 \(ledger.lost.count) 条", "lost: \(ledger.lost.count)")
         n.expect(ledger.unrecordedDuplicates.isEmpty, "未记录的重复 \(ledger.unrecordedDuplicates.count) 条", "unrecorded duplicates: \(ledger.unrecordedDuplicates.count)")
         n.expect(ledger.phantoms.isEmpty, "数据库中没有记录的发送 \(ledger.phantoms.count) 条", "sends with no delivery in the database: \(ledger.phantoms.count)")
@@ -161,8 +164,14 @@ enum TortureScenario {
             if stage.box?.isRunning == false { break }
             usleep(25_000)
         }
+        if stage.box?.isRunning == false {
+            life.exitStatus = stage.box?.exitStatus
+        }
         if killAtEnd {
             stage.killBox()
+            // Lines the dead box wrote after the last read, such as its own `box ready`, must
+            // not count for the next life.
+            _ = log.readLines()
             // A send was in flight when one started within the SMSC's latency before the kill.
             if let lastSend {
                 life.sendingAtKill = ContinuousClock.now - lastSend < .milliseconds(stage.setup.latencyMs + 50)
@@ -178,6 +187,10 @@ enum TortureScenario {
             sum + ((try? stage.control(["op": "im_received", "robot": robot, "since": Int.max / 2]))?["count"] as? Int ?? 0)
         }
         return sms + im
+    }
+
+    static func exitList(_ lives: [TortureLife]) -> String {
+        lives.isEmpty ? "" : ": " + lives.prefix(5).map { "#\($0.number) status \($0.exitStatus ?? 0)" }.joined(separator: ", ")
     }
 
     static func percentiles(_ values: [Int]) -> String {
@@ -204,6 +217,8 @@ struct TortureLife {
     var readyMs: Int?
     var firstSendMs: Int?
     var sendingAtKill = false
+    /// The exit status of a box that ended before its SIGKILL, which no life should.
+    var exitStatus: Int32?
 }
 
 /// Reads the lines a log file gained since the last read.
