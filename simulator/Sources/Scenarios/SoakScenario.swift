@@ -141,6 +141,11 @@ enum SoakScenario {
             String(
                 format: "descriptors: start %d, end %d, max %d, growth after warm-up %.1f, slope %.3f/min", first.descriptors, last.descriptors,
                 samples.map(\.descriptors).max() ?? 0, fdGrowth, fdSlope))
+        // One value a minute shows whether growth levels off or keeps on.
+        let perMinute = stride(from: 0, to: samples.count, by: max(1, 60 / sampleSeconds)).map { samples[$0] }
+        n.say(
+            "每分钟 VmRSS（KiB）：" + perMinute.map { String($0.rssKiB) }.joined(separator: " "),
+            "VmRSS each minute (KiB): " + perMinute.map { String($0.rssKiB) }.joined(separator: " "))
         n.expect(
             rssGrowth <= Double(rssGrowthBoundKiB), "VmRSS 增长不超过 \(rssGrowthBoundKiB) KiB", "VmRSS grew by at most \(rssGrowthBoundKiB) KiB")
         n.expect(
