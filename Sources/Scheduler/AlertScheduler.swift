@@ -189,8 +189,20 @@ public actor AlertScheduler {
             }
             return CachedAlert(identifier: stored.identifier, priority: stored.priority, texts: try SchedulerStore.texts(alertID: alertID, in: connection))
         }
-        alertCache[alertID] = loaded
+        cacheAlert(alertID, loaded)
         return loaded
+    }
+
+    /// The most alerts `alertCache` keeps before it starts over.
+    static let alertCacheLimit = 256
+
+    /// Stores an alert's texts in `alertCache`. Finished alerts are not removed one by one, so
+    /// the cache starts over when it is full; a later miss reads the alert from the database.
+    func cacheAlert(_ alertID: Int64, _ alert: CachedAlert) {
+        if alertCache.count >= Self.alertCacheLimit, alertCache[alertID] == nil {
+            alertCache.removeAll()
+        }
+        alertCache[alertID] = alert
     }
 
     private func record(expired delivery: QueuedDelivery, at time: SchedulerTime) async {

@@ -174,6 +174,21 @@ import Testing
         #expect(row?["cause"].string?.contains("no channel configured") == true)
     }
 
+    @Test func alertCacheStaysBounded() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("值班", count: 1, base: 50_000)
+        let count = AlertScheduler.alertCacheLimit + 50
+        for index in 0..<count {
+            try await fixture.scheduler.submit(SchedulerFixture.alert("notice-\(index)", priority: .routine, audience: ["值班"]))
+        }
+
+        // A soak of many finished alerts must not keep every alert's texts in memory.
+        #expect(await fixture.scheduler.alertCache.count <= AlertScheduler.alertCacheLimit)
+        let first = try await fixture.rows("SELECT id FROM alerts ORDER BY id LIMIT 1").first?["id"].int64 ?? -1
+        #expect(try await fixture.scheduler.cachedAlert(first).identifier == "notice-0")
+    }
+
     // MARK: - Cancel and Update
 
     @Test func cancelDuringSendClearsInFlightRecipient() async throws {
