@@ -193,7 +193,7 @@ public actor AlertScheduler {
         return loaded
     }
 
-    /// The most alerts `alertCache` keeps before it starts over.
+    /// The maximum number of alerts `alertCache` keeps before it starts over.
     static let alertCacheLimit = 256
 
     /// Stores an alert's texts in `alertCache`. Finished alerts are not removed one by one, so
