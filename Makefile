@@ -9,7 +9,7 @@ SCRATCH_PATH ?= .build
 SWIFT_FLAGS := --scratch-path $(SCRATCH_PATH)
 VENV_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: setup build test run bench
+.PHONY: setup build test run bench torture soak
 
 setup:
 	scripts/setup
@@ -49,3 +49,14 @@ bench: setup
 	"$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)/uplink-bench"
 	python3 Benchmarks/peer-bench/peer_bench.py --bin "$$($(SWIFT) build -c release $(SWIFT_FLAGS) --show-bin-path)" \
 		--output docs/benchmarks.md $(PEER_BENCH_FLAGS)
+
+# Crash torture (docs/reliability.md): 200 SIGKILLs of a 1,000-recipient run, about 15 minutes.
+# TORTURE_FLAGS="--kills 20 --seed 42" changes the run.
+TORTURE_FLAGS ?=
+torture: setup
+	scripts/torture $(TORTURE_FLAGS)
+
+# Soak (docs/reliability.md): 20 minutes of mixed traffic; SOAK_FLAGS="--minutes 240" runs longer.
+SOAK_FLAGS ?=
+soak: setup
+	scripts/soak $(SOAK_FLAGS)

@@ -41,7 +41,7 @@ extension AlertScheduler {
             return (id, written)
         }
         core.setExpiry(alert.expiresAt, alertID: alertID)
-        alertCache[alertID] = CachedAlert(identifier: alert.identifier, priority: priority.rawValue, texts: alert.texts)
+        cacheAlert(alertID, CachedAlert(identifier: alert.identifier, priority: priority.rawValue, texts: alert.texts))
         await enqueue(written, at: time)
         logger.info("direct SMS queued", ["alert.id": .plain(String(alertID)), "sms.to": .phone(number.e164), "sms.text": .body(text)])
         return alertID

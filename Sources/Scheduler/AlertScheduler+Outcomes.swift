@@ -292,19 +292,14 @@ extension AlertScheduler {
     /// An IM delivery to a target with no channel attached can never go: the robot is in the
     /// database but its settings are missing from the configuration. Such a delivery fails at
     /// once and falls back to SMS as its priority allows, instead of holding its lane forever.
+    /// Before `start()` the channels may still be coming (`resume()` runs before the uplink
+    /// attaches them), so until then such deliveries wait in `parkedIM` and `start()` decides.
     func enqueue(_ records: [DeliveryRecord], at time: SchedulerTime) async {
         var parts: [Int64: [String: Int]] = [:]
         var unconfigured: [Int64: [QueuedDelivery]] = [:]
         for record in records {
             var lane = Lane.sms
             if let targetID = record.targetID { lane = .im(targetID: targetID) }
-            if let targetID = record.targetID, imChannels[targetID] == nil {
-                unconfigured[targetID, default: []].append(
-                    QueuedDelivery(
-                        id: record.id, alertID: record.alertID, priority: record.priority, lane: lane, attempt: record.attempt,
-                        language: Language(code: record.language) ?? .chinese))
-                continue
-            }
             var count = 1
             if lane == .sms {
                 if parts[record.alertID] == nil {
@@ -312,16 +307,40 @@ extension AlertScheduler {
                 }
                 count = parts[record.alertID]?[record.language] ?? 1
             }
-            core.enqueue(
-                QueuedDelivery(
-                    id: record.id, alertID: record.alertID, priority: record.priority, lane: lane, recipient: record.recipient,
-                    contactID: record.contactID, attempt: record.attempt, notBefore: record.notBefore, parts: count,
-                    language: Language(code: record.language) ?? .chinese), at: time)
+            let delivery = QueuedDelivery(
+                id: record.id, alertID: record.alertID, priority: record.priority, lane: lane, recipient: record.recipient,
+                contactID: record.contactID, attempt: record.attempt, notBefore: record.notBefore, parts: count,
+                language: Language(code: record.language) ?? .chinese)
+            if let targetID = record.targetID, imChannels[targetID] == nil {
+                if isStarted {
+                    unconfigured[targetID, default: []].append(delivery)
+                } else {
+                    parkedIM[targetID, default: []].append(delivery)
+                }
+                continue
+            }
+            core.enqueue(delivery, at: time)
         }
         wakeAll()
         for (targetID, deliveries) in unconfigured.sorted(by: { $0.key < $1.key }) {
             await failUnconfigured(targetID: targetID, deliveries, at: time)
         }
+    }
+
+    /// Queues the IM deliveries parked before `start()` whose target now has a channel, and
+    /// fails the rest as unconfigured.
+    func releaseParkedIM() async {
+        let parked = parkedIM
+        parkedIM = [:]
+        let time = now
+        for (targetID, deliveries) in parked.sorted(by: { $0.key < $1.key }) {
+            if imChannels[targetID] == nil {
+                await failUnconfigured(targetID: targetID, deliveries, at: time)
+            } else {
+                for delivery in deliveries { core.enqueue(delivery, at: time) }
+            }
+        }
+        wakeAll()
     }
 
     private func failUnconfigured(targetID: Int64, _ deliveries: [QueuedDelivery], at time: SchedulerTime) async {

@@ -172,7 +172,7 @@ extension AlertScheduler {
                 deliveries: result.smsDeliveries + result.imDeliveries))
 
         core.setExpiry(alert.expiresAt, alertID: result.alertID)
-        alertCache[result.alertID] = CachedAlert(identifier: alert.identifier, priority: alert.priority.rawValue, texts: alert.texts)
+        cacheAlert(result.alertID, CachedAlert(identifier: alert.identifier, priority: alert.priority.rawValue, texts: alert.texts))
         await enqueue(written, at: time)
         return result
     }

@@ -29,6 +29,10 @@ public actor AlertScheduler {
     var alertCache: [Int64: CachedAlert] = [:]
     /// Rate-limit waits per delivery, which do not count as attempts.
     var rateLimitWaits: [Int64: Int] = [:]
+    /// IM deliveries read before `start()` whose target had no channel yet, by target.
+    var parkedIM: [Int64: [QueuedDelivery]] = [:]
+    /// Whether `start()` ran, so every IM channel of the configuration is attached.
+    var isStarted = false
 
     private var workers: [Task<Void, Never>] = []
     private var wakeups: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -185,8 +189,20 @@ public actor AlertScheduler {
             }
             return CachedAlert(identifier: stored.identifier, priority: stored.priority, texts: try SchedulerStore.texts(alertID: alertID, in: connection))
         }
-        alertCache[alertID] = loaded
+        cacheAlert(alertID, loaded)
         return loaded
+    }
+
+    /// The maximum number of alerts `alertCache` keeps before it starts over.
+    static let alertCacheLimit = 256
+
+    /// Stores an alert's texts in `alertCache`. Finished alerts are not removed one by one, so
+    /// the cache starts over when it is full; a later miss reads the alert from the database.
+    func cacheAlert(_ alertID: Int64, _ alert: CachedAlert) {
+        if alertCache.count >= Self.alertCacheLimit, alertCache[alertID] == nil {
+            alertCache.removeAll()
+        }
+        alertCache[alertID] = alert
     }
 
     private func record(expired delivery: QueuedDelivery, at time: SchedulerTime) async {
@@ -206,8 +222,10 @@ public actor AlertScheduler {
     // MARK: - Workers
 
     /// Starts one worker per SMS channel and per IM channel, each looping over `step`.
-    public func start() {
+    public func start() async {
         guard workers.isEmpty else { return }
+        isStarted = true
+        await releaseParkedIM()
         for index in smsChannels.indices {
             workers.append(Task { await self.runWorker(.sms, channel: index) })
         }

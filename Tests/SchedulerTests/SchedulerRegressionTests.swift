@@ -137,6 +137,58 @@ import Testing
         #expect(sent == 3)
     }
 
+    @Test func restartKeepsIMForLaterChannel() async throws {
+        let first = try await SchedulerFixture()
+        let ward = try await first.addGroup("病区", count: 3, base: 30_000)
+        let targetID = try await first.addTarget("病区群", serving: ward)
+        try await first.scheduler.submit(SchedulerFixture.alert("rounds", priority: .reminder, audience: ["病区"]))
+        await first.database.close()
+
+        // The runtime resumes when the database opens and attaches the IM channels later.
+        let restarted = try await SchedulerFixture(path: first.path, clock: first.clock)
+        defer { Task { await restarted.remove() } }
+        _ = try await restarted.scheduler.resume()
+        #expect(try await restarted.rows("SELECT state FROM deliveries").first?["state"].string == "pending")
+        let robot = ScriptedChannel(name: "wecom-ward")
+        await restarted.scheduler.addIMChannel(robot, targetID: targetID, kind: "wecom")
+        await restarted.scheduler.releaseParkedIM()
+        _ = await restarted.scheduler.step(.im(targetID: targetID))
+        #expect(robot.sent.count == 1)
+        #expect(try await restarted.rows("SELECT state FROM deliveries").first?["state"].string == "sent")
+    }
+
+    @Test func restartFailsIMWithoutChannel() async throws {
+        let first = try await SchedulerFixture()
+        let ward = try await first.addGroup("病区", count: 3, base: 30_000)
+        _ = try await first.addTarget("病区群", serving: ward)
+        try await first.scheduler.submit(SchedulerFixture.alert("rounds", priority: .reminder, audience: ["病区"]))
+        await first.database.close()
+
+        // The robot was removed from the configuration: once started, its delivery fails.
+        let restarted = try await SchedulerFixture(path: first.path, clock: first.clock)
+        defer { Task { await restarted.remove() } }
+        _ = try await restarted.scheduler.resume()
+        await restarted.scheduler.releaseParkedIM()
+        let row = try await restarted.rows("SELECT state, cause FROM deliveries").first
+        #expect(row?["state"].string == "failed")
+        #expect(row?["cause"].string?.contains("no channel configured") == true)
+    }
+
+    @Test func alertCacheStaysBounded() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("值班", count: 1, base: 50_000)
+        let count = AlertScheduler.alertCacheLimit + 50
+        for index in 0..<count {
+            try await fixture.scheduler.submit(SchedulerFixture.alert("notice-\(index)", priority: .routine, audience: ["值班"]))
+        }
+
+        // A soak of many finished alerts must not keep every alert's texts in memory.
+        #expect(await fixture.scheduler.alertCache.count <= AlertScheduler.alertCacheLimit)
+        let first = try await fixture.rows("SELECT id FROM alerts ORDER BY id LIMIT 1").first?["id"].int64 ?? -1
+        #expect(try await fixture.scheduler.cachedAlert(first).identifier == "notice-0")
+    }
+
     // MARK: - Cancel and Update
 
     @Test func cancelDuringSendClearsInFlightRecipient() async throws {

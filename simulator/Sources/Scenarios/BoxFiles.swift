@@ -21,7 +21,7 @@ struct BoxFiles {
     /// Writes the files; `proxies` (the proxy ports by name) is nil for a box without an uplink.
     init(
         directory: String, simulatorDirectory: String, profile: String, people: ScenarioPeople, proxies: [String: Int]?,
-        credentials: RobotCredentials, brokerPassword: String?, boxPIN: String?, commandPIN: String?
+        credentials: RobotCredentials, brokerPassword: String?, boxPIN: String?, commandPIN: String?, budget: SMSBudget = SMSBudget()
     ) throws {
         let secrets = directory + "/secrets"
         try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true)
@@ -59,9 +59,9 @@ struct BoxFiles {
             signature = "仿真医院"
 
             [sms.budget]
-            per_minute = 60
-            per_hour = 1000
-            per_day = 5000
+            per_minute = \(budget.perMinute)
+            per_hour = \(budget.perHour)
+            per_day = \(budget.perDay)
             p0_reserve_per_hour = 100
             p0_reserve_per_day = 500
 
@@ -213,6 +213,14 @@ struct BoxFiles {
                 """
         }
         return text
+    }
+
+    /// The box's SMS budget in parts; the reference scenario's 60 a minute makes a P0 wait
+    /// behind a P1 run, and the torture and soak runs raise it to send fast.
+    struct SMSBudget {
+        var perMinute = 60
+        var perHour = 1_000
+        var perDay = 5_000
     }
 
     /// Writes a secret into a file that only its owner may read.

@@ -1,9 +1,11 @@
 /// The people of the scenario's hospital: a responder roster, floor wardens and the rest of
-/// the staff, 2,000 in all, each in the group 全体 (everyone).
+/// the staff, 2,000 in all, each in the group 全体 (everyone). The rest of the staff are also
+/// in 职工 (staff), which no robot serves.
 struct ScenarioPeople {
     static let responderGroup = "应急小组"
     static let wardenGroup = "楼层负责人"
     static let everyoneGroup = "全体"
+    static let staffGroup = "职工"
 
     var responders = 10
     var wardens = 40
@@ -23,6 +25,7 @@ struct ScenarioPeople {
         responderNumbers + wardenNumbers + (0..<max(0, everyone - responders - wardens)).map(staff) + commandOperators + [stranger]
     }
     var wardenNumbers: [String] { (0..<wardens).map(warden) }
+    var staffNumbers: [String] { (0..<max(0, everyone - responders - wardens)).map(staff) }
 
     /// The contacts file in CSV, with Chinese column names as an office exports them.
     func csv() -> String {
@@ -34,7 +37,7 @@ struct ScenarioPeople {
             lines.append("楼层负责人\(index + 1),\(warden(index)),\(Self.wardenGroup);\(Self.everyoneGroup),20")
         }
         for index in 0..<max(0, everyone - responders - wardens) {
-            lines.append("职工\(index + 1),\(staff(index)),\(Self.everyoneGroup),100")
+            lines.append("职工\(index + 1),\(staff(index)),\(Self.staffGroup);\(Self.everyoneGroup),100")
         }
         return lines.joined(separator: "\n") + "\n"
     }

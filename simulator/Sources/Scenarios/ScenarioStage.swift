@@ -23,6 +23,13 @@ final class ScenarioStage {
         /// The box's log level unless `ALERTBOX_LOG_LEVEL` sets one.
         var logLevel = "info"
         var people = ScenarioPeople()
+        var budget = BoxFiles.SMSBudget()
+        /// The proxy mode of the robots' endpoints (not the broker's) before the box starts:
+        /// `refuse` makes the box start with its IM uplink down, so P1 and P2 go by SMS.
+        var robotProxyMode: String?
+        /// The torture and soak runs' options from the command line.
+        var torture = TortureOptions()
+        var soakMinutes = 20.0
     }
 
     let setup: Setup
@@ -87,29 +94,36 @@ final class ScenarioStage {
             for proxy in try control(["op": "proxy"])["proxies"] as? [[String: Any]] ?? [] {
                 if let name = proxy["name"] as? String, let port = proxy["listen_port"] as? Int { proxyPorts[name] = port }
             }
+            if let mode = setup.robotProxyMode { try setRobotProxies(mode) }
         }
 
         let files = try BoxFiles(
             directory: directory, simulatorDirectory: simulatorDirectory, profile: executables.simulatorProfile, people: setup.people,
             proxies: setup.uplink ? proxyPorts : nil, credentials: credentials, brokerPassword: broker?.password, boxPIN: setup.boxPIN,
-            commandPIN: setup.commandPIN)
+            commandPIN: setup.commandPIN, budget: setup.budget)
         self.files = files
         try startBox()
     }
 
     /// Starts `alertbox run` on the stage's files and waits for its `box ready` line.
     func startBox() throws {
-        guard let files else { throw ScenarioError("the box's files are not written") }
         let linesBefore = logLines().count
+        try launchBox()
+        let ready = waitFor(.seconds(60)) { self.logLines().dropFirst(linesBefore).contains { $0.contains("box ready") } || self.box?.isRunning == false }
+        guard ready, box?.isRunning == true else {
+            throw ScenarioError("alertbox did not start; the end of \(boxLog):\n" + logLines().suffix(15).joined(separator: "\n"))
+        }
+        database = BoxDatabase(path: stateDirectory + "/alertbox.db")
+    }
+
+    /// Starts `alertbox run` on the stage's files without waiting for it to be ready.
+    func launchBox() throws {
+        guard let files else { throw ScenarioError("the box's files are not written") }
         var environment = ProcessInfo.processInfo.environment
         environment["ALERTBOX_LOG_LEVEL"] = environment["ALERTBOX_LOG_LEVEL"] ?? setup.logLevel
         box = try ChildProcess(
             name: "alertbox", executable: executables.box, arguments: ["run", "--config", files.configPath], logPath: boxLog,
             environment: environment)
-        let ready = waitFor(.seconds(60)) { self.logLines().dropFirst(linesBefore).contains { $0.contains("box ready") } || self.box?.isRunning == false }
-        guard ready, box?.isRunning == true else {
-            throw ScenarioError("alertbox did not start; the end of \(boxLog):\n" + logLines().suffix(15).joined(separator: "\n"))
-        }
         database = BoxDatabase(path: stateDirectory + "/alertbox.db")
     }
 
@@ -173,6 +187,13 @@ final class ScenarioStage {
         let history = (try? control(["op": "gpio_history", "role": "siren", "clear": true]))?["history"] as? [String: Any]
         let changes = history?["siren"] as? [[String: Any]] ?? []
         return changes.contains { $0["on"] as? Bool == true }
+    }
+
+    /// Sets the proxies in front of the fake robots and the upstream, but not the broker's.
+    func setRobotProxies(_ mode: String) throws {
+        for name in proxyPorts.keys.sorted() where name != "mqtt" {
+            try control(["op": "proxy", "name": name, "mode": mode])
+        }
     }
 
     func setProxies(_ mode: String) throws {
