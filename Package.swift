@@ -109,7 +109,7 @@ let package = Package(
             path: "simulator/Sources/ModemSimulator", swiftSettings: strictSettings),
         // Network faults for tests and the simulator: a loopback TCP proxy that can refuse or
         // silently drop traffic.
-        .target(name: "NetFaults", path: "simulator/Sources/NetFaults", swiftSettings: strictSettings),
+        .target(name: "NetFaults", dependencies: ["Core"], path: "simulator/Sources/NetFaults", swiftSettings: strictSettings),
         // Fake WeCom, DingTalk, Feishu and signed-webhook servers on 127.0.0.1 that check
         // what the real services check. They verify signatures with their own HMAC call, so
         // they do not depend on Uplink, whose signing they test.

@@ -4,7 +4,6 @@ import Dispatch
 import Glibc
 import Modem
 import SMS
-import Synchronization
 
 /// One `alertbox modem` command: open the device, wait until ready, act, print, stop.
 struct ModemCommand: RunnableCommand {
@@ -175,5 +174,5 @@ struct ModemCommand: RunnableCommand {
 
 /// A value handed from a task to the thread that waits for it.
 private final class ResultBox<T: Sendable>: Sendable {
-    let value = Mutex<T?>(nil)
+    let value = Locked<T?>(nil)
 }

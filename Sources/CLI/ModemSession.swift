@@ -1,7 +1,6 @@
 import Core
 import Modem
 import SMS
-import Synchronization
 
 /// The findings of a modem command, for `ModemReport` to print.
 enum ModemOutcome: Sendable {
@@ -142,8 +141,8 @@ enum ModemSession {
 
 /// Collects the driver's events from its stream in the background.
 final class EventRecorder: Sendable {
-    private let storage = Mutex<[ModemEvent]>([])
-    private let reader = Mutex<Task<Void, Never>?>(nil)
+    private let storage = Locked<[ModemEvent]>([])
+    private let reader = Locked<Task<Void, Never>?>(nil)
 
     init(_ driver: ModemDriver) {
         let task = Task { [self] in

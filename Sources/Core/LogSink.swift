@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// A destination for finished log lines.
 public protocol LogSink: Sendable {
@@ -34,7 +33,7 @@ public struct StandardErrorSink: LogSink {
 
 /// A sink that keeps lines in memory, for tests that check what was logged.
 public final class CapturingLogSink: LogSink {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
 
     public init() {}
 

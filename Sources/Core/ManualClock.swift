@@ -1,4 +1,3 @@
-import Synchronization
 
 /// A clock that moves only when a test advances it.
 ///
@@ -21,11 +20,11 @@ public final class ManualClock: BoxClock {
         var cancelled: Set<UInt64> = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a clock at monotonic zero whose wall time starts at `wallStart`.
     public init(wallStart: WallTime = WallTime(secondsSinceEpoch: 1_704_412_800)) {
-        state = Mutex(State(wallOffset: wallStart.nanosecondsSinceEpoch))
+        state = Locked(State(wallOffset: wallStart.nanosecondsSinceEpoch))
     }
 
     public var now: MonotonicInstant {

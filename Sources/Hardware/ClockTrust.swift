@@ -1,6 +1,5 @@
 import CPosix
 public import Core
-import Synchronization
 
 /// The trust in the wall clock for signing: DingTalk and Feishu reject signatures more than
 /// an hour off, and a box that booted without a network may think it is 1970.
@@ -20,7 +19,7 @@ public final class ClockTrust: Sendable {
     private let clock: any BoxClock
     /// Wall times before this are impossible for the running build, so never trusted.
     private let earliest: WallTime
-    private let networkTime = Mutex(false)
+    private let networkTime = Locked(false)
 
     public init(policy: Policy, clock: any BoxClock, earliest: WallTime = WallTime(secondsSinceEpoch: 1_767_225_600)) {
         self.policy = policy

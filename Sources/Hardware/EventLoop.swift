@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Core
 
 /// A thread that waits in `poll(2)` on file descriptors and timers, and runs actor jobs.
 ///
@@ -9,7 +9,7 @@ import Synchronization
 /// same thread, between jobs, where the actor may use `assumeIsolated`.
 /// `poll(2)`, `pipe2(2)`.
 public final class EventLoop: SerialExecutor, @unchecked Sendable {
-    // @unchecked Sendable: `pending` is guarded by its Mutex; `watchers`, `timers` and
+    // @unchecked Sendable: `pending` is guarded by its lock; `watchers`, `timers` and
     // `nextTimerID` are touched only on the loop thread, which `isOnLoop` checks.
 
     private struct Watcher {
@@ -23,14 +23,13 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
         let callback: () -> Void
     }
 
-    private let pending = Mutex<(jobs: [UnownedJob], stopped: Bool)>(([], false))
+    private let pending = Locked<(jobs: [UnownedJob], stopped: Bool)>(([], false))
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private var watchers: [Int32: Watcher] = [:]
     private var timers: [Timer] = []
     private var nextTimerID: UInt64 = 0
-    private var thread: pthread_t?
-    private let threadID = Mutex<pthread_t?>(nil)
+    private let threadID = Locked<pthread_t?>(nil)
     public let name: String
 
     /// Starts the loop's thread.
@@ -54,7 +53,8 @@ public final class EventLoop: SerialExecutor, @unchecked Sendable {
             return nil
         }, unmanaged.toOpaque())
         precondition(status == 0, "pthread_create failed for the event loop")
-        thread = handle
+        // Nobody joins the thread: detached, it gives its stack back when the loop ends.
+        pthread_detach(handle)
     }
 
     // MARK: SerialExecutor

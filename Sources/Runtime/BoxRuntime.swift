@@ -8,7 +8,6 @@ public import Modem
 import SMS
 public import Scheduler
 public import Storage
-import Synchronization
 import Uplink
 
 /// The whole box: every module built from the configuration and the board profile, started in
@@ -451,7 +450,7 @@ final class LateControlLines: ModemControlLines {
     let roles: ModemControlRoles
     let timing: ModemPinTiming
     let logger: Logger
-    private let control = Mutex<GPIOModemControlLines?>(nil)
+    private let control = Locked<GPIOModemControlLines?>(nil)
 
     init(roles: ModemControlRoles, timing: ModemPinTiming, logger: Logger) {
         self.roles = roles

@@ -1,7 +1,6 @@
 public import Core
 import Dispatch
 import Glibc
-import Synchronization
 
 /// A part of the box the supervisor starts and stops: the database, the modem driver, the
 /// scheduler's workers, the uplink, the panel, the console.
@@ -102,7 +101,7 @@ public actor Supervisor {
     /// not finish keeps running unobserved: it may not react to cancellation at all.
     private static func run(_ service: any SupervisedService, within limit: Duration, clock: any BoxClock) async -> Bool {
         await withCheckedContinuation { continuation in
-            let decided = Mutex(false)
+            let decided = Locked(false)
             let finish: @Sendable (Bool) -> Void = { finished in
                 let first = decided.withLock { done in
                     defer { done = true }

@@ -1,7 +1,6 @@
 import CMosquitto
 public import Core
 import Glibc
-import Synchronization
 
 /// An MQTT 3.1.1 connection to one broker through libmosquitto, with its network loop on a
 /// thread of its own.
@@ -67,7 +66,7 @@ public actor MQTTConnection {
     nonisolated let eventSink: AsyncStream<MQTTConnectionEvent>.Continuation
     nonisolated let messageSink: AsyncStream<MQTTMessage>.Continuation
     nonisolated let handle: Handle
-    nonisolated let state = Mutex(State())
+    nonisolated let state = Locked(State())
     nonisolated let logger: Logger
 
     /// Creates the libmosquitto client and applies the settings; nothing connects before `start()`.

@@ -3,7 +3,6 @@ import Foundation
 import Hardware
 import Modem
 import TestSupport
-import Synchronization
 import Testing
 
 @testable import Console
@@ -167,7 +166,7 @@ import Testing
     }
 
     @Test func sirenOffSilencesOnceAndIsAudited() async throws {
-        let sounding = Mutex(true)
+        let sounding = Locked(true)
         let fixture = try await SerialFixture.start(silenceSiren: { sounding.withLock { was in defer { was = false }; return was } })
         defer { Task { await fixture.stop() } }
         try await fixture.loginFirstAdmin()

@@ -1,10 +1,10 @@
+import Core
 import TestSupport
-import Synchronization
 
 /// Collects the elements of a stream with the instants they arrived, so that a test can wait
 /// for one element without consuming the stream or cancelling it.
 final class Recorder<Element: Sendable>: Sendable {
-    private let storage = Mutex<[(element: Element, at: ContinuousClock.Instant)]>([])
+    private let storage = Locked<[(element: Element, at: ContinuousClock.Instant)]>([])
 
     init(_ stream: AsyncStream<Element>) {
         Task {

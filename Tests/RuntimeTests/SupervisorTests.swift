@@ -1,12 +1,11 @@
 import Core
 import Dispatch
 import Runtime
-import Synchronization
 import Testing
 
 /// Records the order of starts and stops across services.
 final class Journal: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Locked<[String]>([])
 
     func append(_ entry: String) {
         entries.withLock { $0.append(entry) }

@@ -10,10 +10,10 @@ import Synchronization
 /// scripted outcome, or `accepted` when the script is empty.
 final class ScriptedChannel: DeliveryChannel, Sendable {
     let name: String
-    private let state = Mutex<(sent: [ChannelMessage], script: [ChannelOutcome], hang: Bool)>(([], [], false))
+    private let state = Locked<(sent: [ChannelMessage], script: [ChannelOutcome], hang: Bool)>(([], [], false))
     private let nextReference = Atomic<Int>(0)
     /// A send waiting for `release()`, set up by `holdNextSend()`.
-    private let gate = Mutex<(armed: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let gate = Locked<(armed: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
 
     init(name: String) {
         self.name = name

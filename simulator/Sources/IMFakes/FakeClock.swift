@@ -1,5 +1,4 @@
 public import Core
-import Synchronization
 
 /// The clock of the fake IM servers: the system's clocks plus an offset that a test
 /// advances, so that rate windows, DingTalk's 10-minute block and the signature windows
@@ -8,7 +7,7 @@ import Synchronization
 /// The offset moves the monotonic instant and the wall time together, as if the servers
 /// had run that much longer. Response delays and timeouts still use real time.
 public final class FakeClock: Sendable {
-    private let offset = Mutex<Duration>(.zero)
+    private let offset = Locked<Duration>(.zero)
     private let system = SystemClock()
 
     public init() {}

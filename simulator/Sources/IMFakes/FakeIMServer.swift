@@ -12,13 +12,13 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
     static let recordLimit = 100_000
 
     public let api: FakeAPI
-    private let state = Mutex(FakeServerState())
+    private let state = Locked(FakeServerState())
     private let clock: FakeClock
     private let sequence: RecordSequence
     private let started: MonotonicInstant
     private let logger: Logger
     /// Set once by `bind`, before the server accepts its first connection.
-    private let http = Mutex<FakeHTTPServer?>(nil)
+    private let http = Locked<FakeHTTPServer?>(nil)
 
     /// Creates the fake without a socket; `bind` opens one.
     /// - Parameters:

@@ -1,7 +1,6 @@
 public import Core
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The fake WeCom, DingTalk, Feishu and webhook servers of the simulator, one per API, and
 /// the control ops that configure them, inject faults and read what they received.
@@ -70,7 +69,7 @@ public final class IMFakeHub: Sendable {
     /// Runs `start` and waits for it, for the simulator's synchronous start-up. Never call
     /// it from a task of the shared concurrency pool.
     public static func startAndWait(_ configuration: IMFakeConfiguration, directory: String, logger: Logger) throws(IMFakeError) -> IMFakeHub {
-        let result = Mutex<Result<IMFakeHub, IMFakeError>?>(nil)
+        let result = Locked<Result<IMFakeHub, IMFakeError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do throws(IMFakeError) {

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Core
 
 /// A loopback TCP proxy whose traffic can be refused or silently dropped at runtime, to
 /// reproduce a broker that went away and a cellular link that stopped passing packets.
@@ -18,7 +18,7 @@ import Synchronization
 /// Going from `blackhole` back to `pass` restores the backlog and resumes forwarding on the
 /// open connections; a connect still waiting completes at its next SYN retransmission.
 public final class TCPProxy: @unchecked Sendable {
-    // @unchecked Sendable: `control` is a Mutex; `listener` and `links` are touched only on
+    // @unchecked Sendable: `control` is a Locked; `listener` and `links` are touched only on
     // the proxy's thread after `init` returns.
 
     public enum Mode: String, Sendable, CaseIterable {
@@ -43,7 +43,7 @@ public final class TCPProxy: @unchecked Sendable {
     /// The port the proxy listens on, chosen by the kernel when `init` was given 0.
     public let listenPort: UInt16
     public let targetPort: UInt16
-    private let control = Mutex(Control())
+    private let control = Locked(Control())
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private var listener: Int32
