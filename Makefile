@@ -37,7 +37,7 @@ run: build
 # figures in docs/benchmarks-modem.md, then prints the storage and scheduler figures,
 # then measures the whole box against gammu-smsd and smstools on the same simulator
 # and writes docs/benchmarks.md. The peer comparison sends 300 messages per daemon at
-# two SMSC latencies and takes about two hours; PEER_BENCH_FLAGS=--messages 60 shortens
+# two SMSC latencies and takes about an hour (53 minutes here); PEER_BENCH_FLAGS=--messages 60 shortens
 # it. Nothing is asserted.
 PEER_BENCH_FLAGS ?=
 bench: setup
