@@ -89,6 +89,7 @@ extension AlertScheduler {
         publish(.outcome(alertID: delivery.alertID, lane: delivery.lane, state: recordedState))
         if isSMS, case .accepted(let parts) = outcome {
             core.recordSMS(parts: max(parts.count, 1), sim: channel, at: time)
+            await matchParkedReports(sim: channel, references: parts)
         }
         let fields: KeyValuePairs<String, LogValue> = [
             "delivery.id": .plain(String(delivery.id)), "alert.id": .plain(String(delivery.alertID)), "attempt": .plain(String(attempt)),

@@ -144,6 +144,11 @@ extension AlertScheduler {
     /// `delivered` when every part of its attempt is, or `failed` when a final report is a failure.
     /// 3GPP TS 23.040 §9.2.3.15 for the status values.
     public func handleStatusReport(sim: String, reference: Int, recipient: String, status: DeliveryStatus) async {
+        await handleStatusReport(sim: sim, reference: reference, recipient: recipient, status: status, firstSeen: nil)
+    }
+
+    /// `firstSeen` is when a parked report first arrived, so that it ages from then.
+    func handleStatusReport(sim: String, reference: Int, recipient: String, status: DeliveryStatus, firstSeen: SchedulerTime?) async {
         let time = now
         let e164 = (try? PhoneNumber(parsing: recipient))?.e164 ?? recipient
         let since = time.wallMillis - settings.statusReportWindow.milliseconds
@@ -190,12 +195,31 @@ extension AlertScheduler {
                 return (deliveryID, state)
             }
             guard let (deliveryID, state) = result else {
-                logger.info("status report matches no part", ["sms.sim": .plain(sim), "sms.reference": .plain(String(reference)), "sms.to": .phone(e164)])
+                // A report can overtake the record of its own send: the modem hands it over as
+                // soon as the SMSC has delivered, while the outcome transaction may still be on
+                // its way. It is kept and matched again after the next SMS outcome is recorded.
+                if parkedReports.count >= Self.parkedReportLimit { parkedReports.removeFirst() }
+                parkedReports.append(ParkedReport(sim: sim, reference: reference, recipient: recipient, status: status, at: firstSeen ?? time))
+                logger.info("status report matches no part yet", ["sms.sim": .plain(sim), "sms.reference": .plain(String(reference)), "sms.to": .phone(e164)])
                 return
             }
             logger.info("status report recorded", ["delivery.id": .plain(String(deliveryID)), "delivery.state": .plain(state), "sms.status": .plain(status.description)])
         } catch {
             logger.error("status report not recorded", ["sms.sim": .plain(sim), "error": .plain(String(describing: error))])
+        }
+    }
+
+    /// Matches again the parked status reports of a send just recorded on `sim` with these
+    /// message references; reports older than `parkedReportAge` are dropped.
+    func matchParkedReports(sim: String, references: [Int]) async {
+        guard !parkedReports.isEmpty else { return }
+        let time = now
+        parkedReports.removeAll { $0.at.monotonic.duration(to: time.monotonic) >= Self.parkedReportAge }
+        let due = parkedReports.filter { $0.sim == sim && references.contains($0.reference) }
+        guard !due.isEmpty else { return }
+        parkedReports.removeAll { $0.sim == sim && references.contains($0.reference) }
+        for report in due {
+            await handleStatusReport(sim: report.sim, reference: report.reference, recipient: report.recipient, status: report.status, firstSeen: report.at)
         }
     }
 

@@ -31,6 +31,18 @@ public actor AlertScheduler {
     var rateLimitWaits: [Int64: Int] = [:]
     /// IM deliveries read before `start()` whose target had no channel yet, by target.
     var parkedIM: [Int64: [QueuedDelivery]] = [:]
+    /// Status reports that arrived before the record of their send, oldest first.
+    var parkedReports: [ParkedReport] = []
+    static let parkedReportLimit = 256
+    static let parkedReportAge: Duration = .seconds(60)
+
+    struct ParkedReport {
+        let sim: String
+        let reference: Int
+        let recipient: String
+        let status: DeliveryStatus
+        let at: SchedulerTime
+    }
     /// Whether `start()` ran, so every IM channel of the configuration is attached.
     var isStarted = false
 

@@ -176,6 +176,22 @@ import Testing
         #expect(rows.first?["payload"].string?.contains("13800090000") == false)
     }
 
+    /// The modem may hand over a status report before the outcome of its send is recorded;
+    /// the report is kept and matched once the send is.
+    @Test func statusReportBeforeItsSendIsMatchedLater() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 1, base: 90_000)
+        let submitted = try await fixture.scheduler.submit(SchedulerFixture.alert("p0", priority: .lifeSafety, audience: ["应急"]))
+        await fixture.scheduler.handleStatusReport(sim: "sim0", reference: 9, recipient: "+8613800090000", status: .init(rawValue: 0))
+        // A report for a reference no send will have stays unmatched.
+        await fixture.scheduler.handleStatusReport(sim: "sim0", reference: 200, recipient: "+8613800090000", status: .init(rawValue: 0))
+        fixture.sms.script(.accepted(references: [9]))
+        await fixture.sendSMS(1)
+        #expect(try await fixture.counts(alertID: submitted.alertID)["delivered"] == 1)
+        #expect(await fixture.scheduler.parkedReports.map(\.reference) == [200])
+    }
+
     @Test func routineFallsBackOnlyWhileUplinkDown() async throws {
         let fixture = try await SchedulerFixture()
         defer { Task { await fixture.remove() } }
