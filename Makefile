@@ -17,8 +17,7 @@ setup:
 build: setup
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-# The Python oracle tests run first. Last come the libgpiod check in a VM and a 20-second
-# run of each fuzz target (scripts/fuzz short), which builds its own executables.
+# The Python oracle tests run first; the libgpiod check in a VM comes last.
 # ALERTBOX_PYTHON tells the Swift tests which interpreter runs the oracles.
 test: export ALERTBOX_PYTHON := $(VENV_PYTHON)
 test: setup
@@ -26,7 +25,6 @@ test: setup
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/gpio-sim-check
-	FUZZ_SECONDS=20 scripts/fuzz short
 
 # The main job: the reference scenario of docs/scenarios.md, alertbox against the simulator.
 # ALERTBOX_LANG=en prints the timeline in English.

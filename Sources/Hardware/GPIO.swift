@@ -80,9 +80,10 @@ public protocol GPIOLines: AnyObject, Sendable {
     func value(of role: String) async throws -> Bool
     /// Drives an output line to its logical value.
     func set(_ role: String, active: Bool) async throws
-    /// Drives an output line active, and inactive again `length` later, timed on the
-    /// backend's own thread so a busy concurrency pool cannot stretch the pulse; returns once
-    /// the line is inactive again. A modem's power key and reset need pulses within a window.
+    /// Drives an output line active, and inactive again `length` later; returns once the line
+    /// is inactive again. The backend times the pulse on its own thread, because a busy
+    /// concurrency pool would stretch it, and a modem's power key and reset act only on pulses
+    /// within a window.
     func pulse(_ role: String, for length: Duration) async throws
     /// Edges of every input requested with edges, in the order each line saw them. Finishes
     /// when the lines are closed or the backend is lost.

@@ -102,9 +102,9 @@ extension MQTTConnection {
     ///
     /// `mosquitto_loop` waits with select(2) on the socket and on the wake-up socket pair that
     /// `mosquitto_new` created, and fails with MOSQ_ERR_INVAL when either descriptor is at or
-    /// above FD_SETSIZE (1024). A process with many files open (a test run with hundreds of
-    /// pseudo-terminals and sockets) gets such descriptors, and the pair may be high while the
-    /// socket is low, so the round falls back to poll whenever select cannot be used. The
+    /// above FD_SETSIZE (1024). A process with many files open, such as a test run with hundreds
+    /// of pseudo-terminals and sockets, gets such descriptors. The pair may be high while the
+    /// socket is low. So the round falls back to poll whenever select cannot be used. The
     /// wake-up pair is not reachable through the API, so the poll round uses a short timeout
     /// and reads on every round: a publish queued by another thread and TLS records already
     /// decrypted then wait at most `pollFallbackTick`.
@@ -131,7 +131,7 @@ extension MQTTConnection {
         return mosquitto_loop_misc(handle.pointer)
     }
 
-    /// The longest wait of a poll round, in milliseconds (see `loopOnce`).
+    /// The maximum wait of a poll round, in milliseconds (see `loopOnce`).
     private static let pollFallbackTick: Int32 = 20
 
     /// Shuts the socket down without closing it, so libmosquitto keeps ownership of the descriptor.

@@ -215,9 +215,25 @@ import Testing
         #expect(selection.line == "+COPS: 0")
     }
 
+    /// A format with an empty operator field names nothing and round-trips as no operator.
+    @Test func operatorFormatWithoutOperator() throws {
+        let selection = try OperatorSelection(line: "+COPS: 1,2,")
+        #expect(selection.mode == 1)
+        #expect(selection.format == nil)
+        #expect(selection.operatorName == nil)
+        #expect(selection.line == "+COPS: 1")
+    }
+
     @Test func operatorFormatRoundTrip() throws {
         let line = "+COPS: 0,2,\"46011\",7"
         #expect(try OperatorSelection(line: line).line == line)
+    }
+
+    /// Two supported modes far apart format as a list, without building the range between them.
+    @Test func operatorScanFarApartModes() throws {
+        let scan = try OperatorScan(line: "+COPS: ,,(3,68719476736),(0-2)")
+        #expect(scan.supportedModes == [3, 68_719_476_736])
+        #expect(scan.line == "+COPS: ,(3,68719476736),(0-2)")
     }
 
     @Test func operatorScan() throws {

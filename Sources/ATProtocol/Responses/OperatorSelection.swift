@@ -28,9 +28,13 @@ public struct OperatorSelection: ATInformationResponse {
             throw reader.error(.malformedLine)
         }
         self.mode = try reader.integer(0, "mode")
-        self.format = try reader.optionalInteger(1, "format")
+        let format = try reader.optionalInteger(1, "format")
+        let accessTechnology = try reader.optionalInteger(3, "AcT").map(AccessTechnology.init(rawValue:))
         self.operatorName = reader.optionalString(2)
-        self.accessTechnology = try reader.optionalInteger(3, "AcT").map(AccessTechnology.init(rawValue:))
+        // TS 27.007 sends the format and AcT only with an operator; without one (`+COPS: 1,2,`)
+        // they describe nothing and are dropped, as `line` drops them.
+        self.format = operatorName == nil ? nil : format
+        self.accessTechnology = operatorName == nil ? nil : accessTechnology
     }
 
     public var line: String {
@@ -139,7 +143,9 @@ public struct OperatorScan: ATInformationResponse {
         guard let first = values.first, let last = values.last else {
             return "()"
         }
-        if first < last, values == Array(first...last) {
+        // Compared in place: two values far apart must not build the range between them.
+        let (span, overflow) = last.subtractingReportingOverflow(first)
+        if first < last, !overflow, span == values.count - 1, values.enumerated().allSatisfy({ $0.element == first + $0.offset }) {
             return "(\(first)-\(last))"
         }
         return "(" + values.map(String.init).joined(separator: ",") + ")"
