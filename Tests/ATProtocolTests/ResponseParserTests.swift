@@ -224,6 +224,13 @@ import Testing
         #expect(selection.line == "+COPS: 1")
     }
 
+    /// An operator whose format field is empty cannot be read and round-trips as no operator.
+    @Test func operatorWithoutFormat() throws {
+        let selection = try OperatorSelection(line: "+COPS: 0,,\"46000\"")
+        #expect(selection.operatorName == nil)
+        #expect(selection.line == "+COPS: 0")
+    }
+
     @Test func operatorFormatRoundTrip() throws {
         let line = "+COPS: 0,2,\"46011\",7"
         #expect(try OperatorSelection(line: line).line == line)

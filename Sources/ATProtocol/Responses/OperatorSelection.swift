@@ -30,11 +30,14 @@ public struct OperatorSelection: ATInformationResponse {
         self.mode = try reader.integer(0, "mode")
         let format = try reader.optionalInteger(1, "format")
         let accessTechnology = try reader.optionalInteger(3, "AcT").map(AccessTechnology.init(rawValue:))
-        self.operatorName = reader.optionalString(2)
-        // TS 27.007 sends the format and AcT only with an operator; without one (`+COPS: 1,2,`)
-        // they describe nothing and are dropped, as `line` drops them.
-        self.format = operatorName == nil ? nil : format
-        self.accessTechnology = operatorName == nil ? nil : accessTechnology
+        let operatorName = reader.optionalString(2)
+        // TS 27.007 sends the format, the operator and AcT together. A format without an
+        // operator (`+COPS: 1,2,`) or an operator without a readable format names nothing
+        // usable, so both are dropped, as `line` drops them.
+        let complete = format != nil && operatorName != nil
+        self.format = complete ? format : nil
+        self.operatorName = complete ? operatorName : nil
+        self.accessTechnology = complete ? accessTechnology : nil
     }
 
     public var line: String {
