@@ -85,33 +85,42 @@ public enum DeliveryStore {
     /// Writes every delivery of an alert; the caller runs it inside one transaction, so the
     /// plan is stored whole or not at all before anything is sent.
     ///
-    /// Rows go 1,000 to a statement as bound values: on 100,000 rows that costs about half of
-    /// expanding one JSON array with `json_each`, which parses each element once per column.
+    /// Rows go in statements of 1,000, 100, 10 or 1 rows as bound values: on 100,000 rows that
+    /// costs about half of expanding one JSON array with `json_each`, which parses each element
+    /// once per column. Every value is bound, the alert's number too, so the SQL text is one of
+    /// four and the connection's statement cache holds four inserts however many alerts come.
     public static func insert(_ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection) throws(StorageError) {
-        let rowsPerStatement = 1000
         var start = 0
         while start < deliveries.count {
-            let chunk = deliveries[start..<min(start + rowsPerStatement, deliveries.count)]
-            // The constant columns are integers, so they go into the text; the statement for a
-            // full chunk is prepared once per alert and reused.
-            let tuple = "(\(alertID), \(priority), ?, ?, ?, ?, ?, ?, \(now), \(now))"
-            let sql = """
-                INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, not_before, language, created_at, updated_at)
-                VALUES \(Array(repeating: tuple, count: chunk.count).joined(separator: ","))
-                """
+            let remaining = deliveries.count - start
+            let (rows, sql) = insertStatements.first { $0.rows <= remaining } ?? insertStatements[insertStatements.count - 1]
+            let chunk = deliveries[start..<start + rows]
             var values: [SQLValue] = []
-            values.reserveCapacity(chunk.count * 6)
+            values.reserveCapacity(rows * 10)
             for delivery in chunk {
+                values.append(.integer(alertID))
+                values.append(.integer(Int64(priority)))
                 values.append(.text(delivery.channel))
                 values.append(SQLValue(delivery.recipient))
                 values.append(SQLValue(delivery.contactID))
                 values.append(SQLValue(delivery.targetID))
                 values.append(.integer(delivery.notBefore))
                 values.append(.text(delivery.language))
+                values.append(.integer(now))
+                values.append(.integer(now))
             }
             try connection.query(sql, values, operation: "deliveries.insert")
-            start += chunk.count
+            start += rows
         }
+    }
+
+    /// The insert statements by the rows each takes, largest first.
+    private static let insertStatements: [(rows: Int, sql: String)] = [1000, 100, 10, 1].map { rows in
+        let sql = """
+            INSERT INTO deliveries (alert_id, priority, channel, recipient_e164, contact_id, target_id, not_before, language, created_at, updated_at)
+            VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ","))
+            """
+        return (rows, sql)
     }
 
     /// Writes deliveries as `insert` does and returns the rows written, in plan order.

@@ -5,10 +5,22 @@ import Glibc
 ///
 /// It is not thread-safe: the `Database` actor owns it and uses it only on its own thread.
 /// Statements are prepared once per SQL text, reset after each use and finalized on close.
-/// `sqlite3_open_v2`, `sqlite3_prepare_v2`, `sqlite3_step`.
+/// The cache keeps at most `statementCacheLimit` of them: a box runs for months, and one SQL
+/// text too many per alert would otherwise grow its memory without end.
+/// `sqlite3_open_v2`, `sqlite3_prepare_v3`, `sqlite3_step`.
 final class SQLiteConnection {
+    private struct CachedStatement {
+        let handle: OpaquePointer
+        var lastUse: UInt64
+    }
+
+    /// The most prepared statements kept: above the box's 140 or so distinct queries, so
+    /// that only SQL built at run time is ever finalized early.
+    static let statementCacheLimit = 256
+
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: CachedStatement] = [:]
+    private var useCount: UInt64 = 0
     let path: String
 
     /// Opens or creates the database at `path`; a new file is created owner-only.
@@ -38,7 +50,7 @@ final class SQLiteConnection {
 
     func close() {
         for statement in statements.values {
-            sqlite3_finalize(statement)
+            sqlite3_finalize(statement.handle)
         }
         statements = [:]
         if let handle {
@@ -117,13 +129,32 @@ final class SQLiteConnection {
         Int(sqlite3_changes(handle))
     }
 
+    /// The number of prepared statements in the cache.
+    var cachedStatementCount: Int { statements.count }
+
     private func prepared(_ sql: String, operation: String) throws(StorageError) -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
+        useCount += 1
+        if let cached = statements[sql] {
+            statements[sql]?.lastUse = useCount
+            return cached.handle
+        }
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error("prepare \(operation)", status) }
-        statements[sql] = statement
+        if statements.count >= Self.statementCacheLimit {
+            finalizeLeastRecentlyUsed()
+        }
+        statements[sql] = CachedStatement(handle: statement, lastUse: useCount)
         return statement
+    }
+
+    /// Finalizes the statement used longest ago, skipping any still stepping: `forEachRow` may
+    /// run other queries while its own statement is between rows.
+    private func finalizeLeastRecentlyUsed() {
+        let idle = statements.filter { sqlite3_stmt_busy($0.value.handle) == 0 }
+        guard let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        sqlite3_finalize(oldest.value.handle)
+        statements[oldest.key] = nil
     }
 
     private func bind(_ values: [SQLValue], to statement: OpaquePointer, operation: String) throws(StorageError) {

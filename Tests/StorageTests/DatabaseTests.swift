@@ -36,6 +36,35 @@ import Testing
         await database.close()
     }
 
+    /// SQL built at run time must not grow the statement cache for ever; a statement that is
+    /// between rows of `forEachRow` stays prepared while the queries in its body push others out.
+    @Test func statementCacheKeepsItsLimit() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = Database(path: path, logger: Self.logger)
+        try await database.open(migrations: Schema.migrations)
+        let limit = SQLiteConnection.statementCacheLimit
+        let (rows, sums, cached) = try await database.read { connection in
+            var rows: [Int64] = []
+            var sums: [Int64] = []
+            try connection.forEachRow(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT x FROM c", operation: "test"
+            ) { row in
+                let x = row.int64(0) ?? 0
+                rows.append(x)
+                for n in 0..<(limit + 20) {
+                    let sum = try connection.query("SELECT ? + \(Int(x) * 1000 + n) AS s", [.integer(1)], operation: "test").first?[0].int64
+                    if n == limit + 19 { sums.append(sum ?? 0) }
+                }
+            }
+            return (rows, sums, connection.base.cachedStatementCount)
+        }
+        #expect(rows == [1, 2, 3])
+        #expect(sums == [1000 + Int64(limit) + 20, 2000 + Int64(limit) + 20, 3000 + Int64(limit) + 20])
+        #expect(cached <= limit)
+        await database.close()
+    }
+
     @Test func migrationsApplyOnce() async throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

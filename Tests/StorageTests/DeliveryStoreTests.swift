@@ -47,6 +47,28 @@ import Testing
         await database.close()
     }
 
+    /// Plans of every size reuse the same few insert statements: a long-running box must not
+    /// prepare a statement per alert, as it did when the alert's number was in the SQL text.
+    @Test func plansOfEverySizeShareFourInsertStatements() async throws {
+        let (database, path) = try await Self.seeded()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let before = try await database.read { $0.base.cachedStatementCount }
+        for size in [1, 7, 10, 99, 100, 537, 1000, 1234, 2001] {
+            let planned = (0..<size).map { NewDelivery(channel: "sms", recipient: "+86137" + String(10_000_000 + $0)) }
+            let returned = try await database.transaction("insert") { connection in
+                try connection.query(
+                    "INSERT INTO alerts (identifier, sender, sent_at, status, message_type, priority, source, created_at) VALUES (?, 'box', 0, 'Actual', 'Alert', 1, 'test', 0)",
+                    [.text("plan-\(size)")], operation: "seed")
+                return try DeliveryStore.insertReturning(planned, alertID: connection.lastInsertRowID, priority: 1, at: 9, in: connection)
+            }
+            #expect(returned.map(\.recipient) == planned.map(\.recipient))
+        }
+        let after = try await database.read { $0.base.cachedStatementCount }
+        // Four insert sizes, the alert insert and the maximum-id query.
+        #expect(after - before <= 6)
+        await database.close()
+    }
+
     @Test func closePendingLeavesOthers() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }
