@@ -36,6 +36,25 @@ import Testing
         #expect(last?.part == 2)
         #expect(last?.outcome == .delivered)
         #expect(matcher.awaitingCount == 0)
+        #expect(matcher.messageCount == 0)
+    }
+
+    /// A busy box sends thousands of messages a day; those with every report in must not be
+    /// kept for the 48-hour window.
+    @Test func finishedMessagesAreForgotten() {
+        var matcher = StatusReportMatcher<Int>()
+        for message in 0..<1000 {
+            let reference = UInt8(message % 256)
+            matcher.recordSent(message: message, part: 1, of: 1, reference: reference, recipient: Self.recipient, at: Self.at(Int64(message)))
+            let status: UInt8 = message.isMultiple(of: 2) ? 0 : 0x41
+            #expect(matcher.match(Self.report(reference: reference, status: status), at: Self.at(Int64(message) + 1)) != nil)
+        }
+        #expect(matcher.messageCount == 0)
+        #expect(matcher.awaitingCount == 0)
+        // A part still trying keeps its message.
+        matcher.recordSent(message: 5000, part: 1, of: 2, reference: 7, recipient: Self.recipient, at: Self.at(2000))
+        _ = matcher.match(Self.report(reference: 7, status: 0), at: Self.at(2001))
+        #expect(matcher.messageCount == 1)
     }
 
     @Test func permanentFailureFailsMessage() {
