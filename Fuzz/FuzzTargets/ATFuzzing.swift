@@ -114,7 +114,8 @@ enum ATFuzzing {
 
     private static func containsQuote(_ field: ATField) -> Bool {
         switch field {
-        case .bare(let value), .quoted(let value): value.contains("\"")
+        // By scalar: a quote followed by a combining mark is one character that is not `"`.
+        case .bare(let value), .quoted(let value): value.unicodeScalars.contains("\"")
         case .list(let items): items.contains(where: containsQuote)
         case .empty, .range: false
         }

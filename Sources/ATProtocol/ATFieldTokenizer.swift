@@ -16,7 +16,7 @@ public enum ATFieldTokenizer {
     ///
     /// Empty or all-whitespace text has no fields.
     public static func fields(in text: some StringProtocol) -> [ATField] {
-        var scanner = Scanner(characters: Array(text))
+        var scanner = Scanner(scalars: Array(text.unicodeScalars))
         let fields = scanner.list(closedByParenthesis: false)
         if fields == [.empty] {
             return []
@@ -24,14 +24,18 @@ public enum ATFieldTokenizer {
         return fields
     }
 
+    /// Reads Unicode scalars, not characters: a combining mark after a comma makes one
+    /// character of the two, and the comma must still end the field.
     private struct Scanner {
-        let characters: [Character]
+        let scalars: [Unicode.Scalar]
         var index = 0
 
-        var isAtEnd: Bool { index >= characters.count }
+        var isAtEnd: Bool { index >= scalars.count }
 
+        /// Skips spaces and the control characters `rawText` trims, so that the first scalar
+        /// kept decides the field's kind: `\u{08}(1,2)` is a list, as `(1,2)` is.
         mutating func skipWhitespace() {
-            while !isAtEnd, characters[index].isWhitespace {
+            while !isAtEnd, scalars[index].properties.isWhitespace || ATLine.isPadding(scalars[index]) {
                 index += 1
             }
         }
@@ -44,9 +48,9 @@ public enum ATFieldTokenizer {
                 guard !isAtEnd else {
                     return fields
                 }
-                let character = characters[index]
+                let scalar = scalars[index]
                 index += 1
-                if character == ")", closedByParenthesis {
+                if scalar == ")", closedByParenthesis {
                     return fields
                 }
                 // Otherwise the character is the comma that ends the field.
@@ -58,7 +62,7 @@ public enum ATFieldTokenizer {
             guard !isAtEnd else {
                 return .empty
             }
-            switch characters[index] {
+            switch scalars[index] {
             case ",":
                 return .empty
             case ")" where insideList:
@@ -76,19 +80,16 @@ public enum ATFieldTokenizer {
 
         mutating func quoted(insideList: Bool) -> ATField {
             index += 1
-            var value = ""
-            while !isAtEnd, characters[index] != "\"" {
-                value.append(characters[index])
+            var value = String.UnicodeScalarView()
+            while !isAtEnd, scalars[index] != "\"" {
+                value.append(scalars[index])
                 index += 1
             }
             if !isAtEnd {
                 index += 1
             }
             let trailing = rawText(insideList: insideList)
-            if !trailing.isEmpty {
-                value += trailing
-            }
-            return .quoted(value)
+            return .quoted(String(value) + trailing)
         }
 
         mutating func bare(insideList: Bool) -> ATField {
@@ -104,16 +105,16 @@ public enum ATFieldTokenizer {
 
         /// Reads up to the next delimiter and returns the text without surrounding spaces.
         mutating func rawText(insideList: Bool) -> String {
-            var text = ""
+            var text = String.UnicodeScalarView()
             while !isAtEnd {
-                let character = characters[index]
-                if character == "," || (insideList && character == ")") {
+                let scalar = scalars[index]
+                if scalar == "," || (insideList && scalar == ")") {
                     break
                 }
-                text.append(character)
+                text.append(scalar)
                 index += 1
             }
-            return String(ATLine.trim(Substring(text)))
+            return String(ATLine.trim(Substring(String(text))))
         }
 
         static func range(_ text: String) -> ClosedRange<Int>? {

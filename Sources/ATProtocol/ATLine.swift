@@ -29,16 +29,22 @@ public struct ATLine: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// Whether `trim` removes the character: a space, a C0 control character or DEL.
+    static func isPadding(_ character: Character) -> Bool {
+        guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1 else {
+            // CR LF is one Character made of two scalars.
+            return character == "\r\n"
+        }
+        return isPadding(scalar)
+    }
+
+    /// Whether the scalar is a space, a C0 control character or DEL.
+    static func isPadding(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || scalar == " "
+    }
+
     /// Removes leading and trailing whitespace and C0 control characters.
     static func trim(_ text: Substring) -> Substring {
-        func isPadding(_ character: Character) -> Bool {
-            guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1 else {
-                // CR LF is one Character made of two scalars.
-                return character == "\r\n"
-            }
-            return scalar.value < 0x20 || scalar.value == 0x7F || scalar == " "
-        }
-
         var start = text.startIndex
         var end = text.endIndex
         while start < end, isPadding(text[start]) {

@@ -93,6 +93,20 @@ import Testing
         #expect(ATFieldTokenizer.fields(in: #""SM"x,1"#) == [.quoted("SMx"), .bare("1")])
     }
 
+    /// Found by the fuzzer: a bare `(((` after a backspace formatted as a list.
+    @Test func controlCharacterBeforeAFieldDoesNotHideItsKind() {
+        #expect(ATFieldTokenizer.fields(in: "1,\u{08}(2,3)") == [.bare("1"), .list([.bare("2"), .bare("3")])])
+        #expect(ATFieldTokenizer.fields(in: "\u{01}\"SM\"") == [.quoted("SM")])
+        let fields = ATFieldTokenizer.fields(in: ",2 CM\u{02}t: ,), \u{08}(((")
+        #expect(ATFieldTokenizer.fields(in: fields.map(\.description).joined(separator: ",")) == fields)
+    }
+
+    /// Found by the fuzzer: a combining mark after a comma makes one character of the two.
+    @Test func combiningMarkAfterACommaStartsTheNextField() {
+        #expect(ATFieldTokenizer.fields(in: "1,\u{05B8}a,2") == [.bare("1"), .bare("\u{05B8}a"), .bare("2")])
+        #expect(ATFieldTokenizer.fields(in: "(1,\u{0301}2)") == [.list([.bare("1"), .bare("\u{0301}2")])])
+    }
+
     @Test func hexWithPrefix() {
         #expect(ATField.bare("0x5A1E").hexadecimal == 0x5A1E)
     }
