@@ -140,6 +140,8 @@ import Testing
         ("+CPIN: SIM PUK2", false, false, true),
         ("+CPIN: NOT INSERTED", false, false, false),
         ("+CPIN: \"READY\"", true, false, false),
+        // Found by the fuzzer: spaces inside the quotes.
+        ("+CPIN: \" READY \"", true, false, false),
     ])
     func pinStatus(line: String, ready: Bool, needsPIN: Bool, needsPUK: Bool) throws {
         let status = try PINStatus(line: line)

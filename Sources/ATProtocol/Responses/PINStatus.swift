@@ -17,7 +17,8 @@ public struct PINStatus: ATInformationResponse {
 
     public init(prefix: String, fields: [ATField], line: String) throws(ATProtocolError) {
         let reader = FieldReader(fields: fields, context: prefix, line: line)
-        let code = try reader.string(0, "code").uppercased()
+        // Trimmed as a bare field is, so `" READY"` in quotes reads as `READY`.
+        let code = String(ATLine.trim(Substring(try reader.string(0, "code")))).uppercased()
         // TS 27.007 codes are words such as `PH-NET PIN`; anything else is a broken line.
         guard !code.isEmpty, code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == " " || $0 == "-" }) else {
             throw reader.error(.malformedLine)
