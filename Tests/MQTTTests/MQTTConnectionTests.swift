@@ -30,29 +30,26 @@ import Uplink
     /// select(2) cannot take a descriptor at or above 1,024; the connection must still work in
     /// a process that holds more files than that, as the full test run does.
     @Test func connectsWithManyDescriptorsOpen() async throws {
-        var spare: [Int32] = []
-        while spare.count < 1100 {
-            let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { break }
-            spare.append(descriptor)
-        }
+        let spare = Self.openSpareDescriptors()
         defer { for descriptor in spare { close(descriptor) } }
-        #expect((spare.last ?? 0) >= 1024)
         let broker = try await MosquittoBroker.start()
         let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
-        let events = Recorder(box.events)
-        await box.start()
-        let connected = await events.first { $0.isConnected }
-        #expect(connected != nil)
-        let result = await box.publish(topic: "alertbox/test/fd", payload: Array("hello".utf8), timeout: .seconds(10))
-        #expect(result == .acknowledged)
-        await box.stop()
+        await Self.expectConnectsAndPublishes(box, topic: "alertbox/test/fd")
     }
 
     /// `mosquitto_new` opens libmosquitto's wake-up socket pair. Made while many descriptors are
     /// open, the pair is above FD_SETSIZE although the socket of a later connect is below it,
     /// and `mosquitto_loop` then refuses every round with MOSQ_ERR_INVAL.
     @Test func connectsWhenTheWakeUpPairIsAboveFDSetSize() async throws {
+        let spare = Self.openSpareDescriptors()
+        let broker = try await MosquittoBroker.start()
+        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
+        for descriptor in spare { close(descriptor) }
+        await Self.expectConnectsAndPublishes(box, topic: "alertbox/test/pair")
+    }
+
+    /// Opens /dev/null until 1,100 descriptors are held, so that the next ones are above FD_SETSIZE.
+    static func openSpareDescriptors() -> [Int32] {
         var spare: [Int32] = []
         while spare.count < 1100 {
             let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -60,14 +57,16 @@ import Uplink
             spare.append(descriptor)
         }
         #expect((spare.last ?? 0) >= 1024)
-        let broker = try await MosquittoBroker.start()
-        let box = try MQTTConnection(settings: try MQTTFixture.settings(broker: broker), logger: MQTTFixture.logger("box"))
-        for descriptor in spare { close(descriptor) }
+        return spare
+    }
+
+    /// Starts `box`, expects it to connect and the broker to acknowledge one publish, and stops it.
+    static func expectConnectsAndPublishes(_ box: MQTTConnection, topic: String) async {
         let events = Recorder(box.events)
         await box.start()
         let connected = await events.first { $0.isConnected }
         #expect(connected != nil)
-        let result = await box.publish(topic: "alertbox/test/pair", payload: Array("hello".utf8), timeout: .seconds(10))
+        let result = await box.publish(topic: topic, payload: Array("hello".utf8), timeout: .seconds(10))
         #expect(result == .acknowledged)
         await box.stop()
     }

@@ -55,9 +55,8 @@ public final class MosquittoBroker: @unchecked Sendable {
     private init(persistence: Bool) throws {
         let material = try Self.material.get()
         directory = try Self.temporaryDirectory(prefix: "mosquitto")
-        port = try Self.freePort()
-        tlsPort = try Self.freePort()
-        clientCertificatePort = try Self.freePort()
+        let ports = try FakePorts.freePorts(3).map { UInt16($0) }
+        (port, tlsPort, clientCertificatePort) = (ports[0], ports[1], ports[2])
         let user = String(cString: getpwuid(getuid()).pointee.pw_name)
         let configuration = """
             user \(user)
@@ -102,7 +101,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if [port, tlsPort, clientCertificatePort].allSatisfy(Self.accepts(port:)) { return }
+            if [port, tlsPort, clientCertificatePort].allSatisfy({ FakePorts.accepts(port: Int($0)) }) { return }
             guard process.isRunning else { break }
             usleep(50_000)
         }
@@ -120,36 +119,6 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     // MARK: Helpers
-
-    /// Returns whether a TCP connection to `127.0.0.1:port` succeeds.
-    public static func accepts(port: UInt16) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    /// Returns a 127.0.0.1 port with no listener: bound to port 0, read and closed again.
-    public static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
-            }
-        }
-        guard result == 0 else { throw HarnessError(detail: "no free 127.0.0.1 port: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: address.sin_port)
-    }
 
     public static func temporaryDirectory(prefix: String) throws -> String {
         var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)

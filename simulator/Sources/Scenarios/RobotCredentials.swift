@@ -4,34 +4,46 @@ import IMFakes
 
 /// The fake IM servers' ports, chosen free before the simulator starts so that the proxies in
 /// front of them can name them.
-struct FakePorts {
+public struct FakePorts {
     var wecom: Int
     var dingtalk: Int
     var webhook: Int
 
     init() throws {
-        wecom = try Self.freePort()
-        dingtalk = try Self.freePort()
-        webhook = try Self.freePort()
+        let ports = try Self.freePorts(3)
+        (wecom, dingtalk, webhook) = (ports[0], ports[1], ports[2])
     }
 
-    /// Returns a 127.0.0.1 port with no listener: bound to port 0, read and closed again.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
+    /// Returns a 127.0.0.1 port with no listener.
+    public static func freePort() throws -> Int {
+        try freePorts(1)[0]
+    }
+
+    /// Returns `count` different 127.0.0.1 ports with no listener. Each is bound to port 0 and
+    /// read; all stay bound until the last is read, since a port closed at once may be handed
+    /// out again by the next bind.
+    public static func freePorts(_ count: Int) throws -> [Int] {
+        var descriptors: [Int32] = []
+        defer { descriptors.forEach { close($0) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            descriptors.append(descriptor)
+            var address = loopback(port: 0)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let result = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
+                }
             }
+            guard descriptor >= 0, result == 0 else { throw ScenarioError("no free 127.0.0.1 port: \(String(cString: strerror(errno)))") }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
-        guard result == 0 else { throw ScenarioError("no free 127.0.0.1 port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return ports
     }
 
     /// Returns whether a TCP connection to `127.0.0.1:port` succeeds.
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = loopback(port: port)
