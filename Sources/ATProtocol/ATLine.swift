@@ -29,7 +29,7 @@ public struct ATLine: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// Whether `trim` removes the character: a space, a C0 control character or DEL.
+    /// Returns whether `trim` removes the character: a space, a C0 control character or DEL.
     static func isPadding(_ character: Character) -> Bool {
         guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1 else {
             // CR LF is one Character made of two scalars.
@@ -38,7 +38,7 @@ public struct ATLine: Sendable, Hashable, CustomStringConvertible {
         return isPadding(scalar)
     }
 
-    /// Whether the scalar is a space, a C0 control character or DEL.
+    /// Returns whether the scalar is a space, a C0 control character or DEL.
     static func isPadding(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || scalar.value == 0x7F || scalar == " "
     }

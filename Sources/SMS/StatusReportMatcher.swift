@@ -89,8 +89,8 @@ public struct StatusReportMatcher<MessageID: Hashable & Sendable>: Sendable {
         }
         messages[part.message]?.parts[part.part] = report.status
         let match = Match(message: part.message, part: part.part, status: report.status, outcome: outcome(of: part.message))
-        // A message whose every part has its final report is done: keeping it for the whole
-        // window would hold every message of the last 48 hours.
+        // A message whose every part has its final report is done. Kept for the whole window,
+        // such messages would fill the matcher with every message of the last 48 hours.
         if let record = messages[part.message], record.parts.count == record.total,
             record.parts.values.allSatisfy({ $0.category.isFinal })
         {
@@ -104,8 +104,8 @@ public struct StatusReportMatcher<MessageID: Hashable & Sendable>: Sendable {
         messages.count
     }
 
-    /// The outcome of a message from the reports so far; a message whose every part had its
-    /// final report is forgotten, and reads as pending with no parts.
+    /// Returns the outcome of a message from the reports so far. A message whose every part
+    /// had its final report is forgotten, so it reads as pending with no parts.
     public func outcome(of message: MessageID) -> Outcome {
         guard let record = messages[message] else { return .pending(delivered: 0, total: 0) }
         let statuses = record.parts.values

@@ -88,7 +88,7 @@ public enum DeliveryStore {
     /// Rows go in statements of 1,000, 100, 10 or 1 rows as bound values: on 100,000 rows that
     /// costs about half of expanding one JSON array with `json_each`, which parses each element
     /// once per column. Every value is bound, the alert's number too, so the SQL text is one of
-    /// four and the connection's statement cache holds four inserts however many alerts come.
+    /// four and the connection's statement cache keeps four inserts however many alerts come.
     public static func insert(_ deliveries: [NewDelivery], alertID: Int64, priority: Int, at now: Int64, in connection: Connection) throws(StorageError) {
         var start = 0
         while start < deliveries.count {

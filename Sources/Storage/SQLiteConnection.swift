@@ -5,8 +5,8 @@ import Glibc
 ///
 /// It is not thread-safe: the `Database` actor owns it and uses it only on its own thread.
 /// Statements are prepared once per SQL text, reset after each use and finalized on close.
-/// The cache keeps at most `statementCacheLimit` of them: a box runs for months, and one SQL
-/// text too many per alert would otherwise grow its memory without end.
+/// The cache keeps at most `statementCacheLimit` of them, so that SQL text built at run time
+/// cannot grow the memory of a box that runs for months.
 /// `sqlite3_open_v2`, `sqlite3_prepare_v3`, `sqlite3_step`.
 final class SQLiteConnection {
     private struct CachedStatement {
@@ -14,8 +14,8 @@ final class SQLiteConnection {
         var lastUse: UInt64
     }
 
-    /// The most prepared statements kept: above the box's 140 or so distinct queries, so
-    /// that only SQL built at run time is ever finalized early.
+    /// Maximum number of prepared statements kept. The box's code has about 140 query call
+    /// sites, so only SQL built at run time should ever be finalized early.
     static let statementCacheLimit = 256
 
     private var handle: OpaquePointer?
@@ -148,8 +148,8 @@ final class SQLiteConnection {
         return statement
     }
 
-    /// Finalizes the statement used longest ago, skipping any still stepping: `forEachRow` may
-    /// run other queries while its own statement is between rows.
+    /// Finalizes the statement used longest ago and skips any still stepping, because
+    /// `forEachRow` may run other queries while its own statement is between rows.
     private func finalizeLeastRecentlyUsed() {
         let idle = statements.filter { sqlite3_stmt_busy($0.value.handle) == 0 }
         guard let oldest = idle.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }

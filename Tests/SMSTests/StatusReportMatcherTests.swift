@@ -39,7 +39,7 @@ import Testing
         #expect(matcher.messageCount == 0)
     }
 
-    /// A busy box sends thousands of messages a day; those with every report in must not be
+    /// A busy box sends thousands of messages a day, so those with every report in must not be
     /// kept for the 48-hour window.
     @Test func finishedMessagesAreForgotten() {
         var matcher = StatusReportMatcher<Int>()

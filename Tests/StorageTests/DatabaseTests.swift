@@ -36,7 +36,7 @@ import Testing
         await database.close()
     }
 
-    /// SQL built at run time must not grow the statement cache for ever; a statement that is
+    /// SQL built at run time must not grow the statement cache for ever. A statement that is
     /// between rows of `forEachRow` stays prepared while the queries in its body push others out.
     @Test func statementCacheKeepsItsLimit() async throws {
         let path = Self.temporaryPath()

@@ -47,8 +47,8 @@ import Testing
         await database.close()
     }
 
-    /// Plans of every size reuse the same few insert statements: a long-running box must not
-    /// prepare a statement per alert, as it did when the alert's number was in the SQL text.
+    /// Plans of every size reuse the same few insert statements, so a long-running box does not
+    /// prepare a statement per alert.
     @Test func plansOfEverySizeShareFourInsertStatements() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }

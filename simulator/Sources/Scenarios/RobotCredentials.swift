@@ -20,8 +20,8 @@ public struct FakePorts {
     }
 
     /// Returns `count` different 127.0.0.1 ports with no listener. Each is bound to port 0 and
-    /// read; all stay bound until the last is read, since a port closed at once may be handed
-    /// out again by the next bind.
+    /// read, and all stay bound until the last is read, because the kernel may hand a port
+    /// closed at once to the next bind.
     public static func freePorts(_ count: Int) throws -> [Int] {
         var descriptors: [Int32] = []
         defer { descriptors.forEach { close($0) } }
