@@ -245,7 +245,12 @@ public struct SafeXMLParser: Sendable {
                     attributes[attribute] = value
                 }
             }
-            let parts = qualified.split(separator: ":", maxSplits: 1).map(String.init)
+            // A qualified name is a local name with at most one prefix, neither empty
+            // (Namespaces in XML 1.0, QName). `<:>` or `<a::b>` is rejected.
+            let parts = qualified.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count <= 2, !parts.contains(where: \.isEmpty) else {
+                throw error("invalid element name <\(qualified)>; use a name with at most one prefix, such as <cap:alert>")
+            }
             let (prefix, local) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
             let namespace = scope[prefix]
             if namespace == SafeXMLParser.xincludeNamespace {

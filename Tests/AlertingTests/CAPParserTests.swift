@@ -92,6 +92,11 @@ import Testing
         ("<a b=c/>", "not quoted"),
         (String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100), "nest deeper"),
         ("<?xml version=\"1.0\" encoding=\"EBCDIC\"?><a/>", "encoding EBCDIC"),
+        // Found by the fuzzer: an element named `:` trapped the prefix split.
+        ("<::>", "invalid element name <::>"),
+        ("<:/>", "invalid element name <:>"),
+        ("<cap:>", "invalid element name <cap:>"),
+        ("<a:b:c/>", "invalid element name <a:b:c>"),
     ]
 
     @Test(arguments: hostile)
