@@ -136,25 +136,4 @@ public struct MQTTAlertPayload: Sendable, Equatable, Codable {
             // `check()` accepted only priorities 0-3.
             priority: AlertPriority(rawValue: priority)!, expiresAt: expires, source: source, audience: audience ?? [], texts: texts)
     }
-
-    /// Returns `text` as a JSON string literal, quotes included.
-    static func jsonString(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    output += String(format: "\\u%04x", scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
-    }
 }

@@ -44,6 +44,6 @@ extension MQTTConnection {
 
     /// Returns the retained `offline` status of the Last Will.
     static func offlinePayload(boxID: String) -> [UInt8] {
-        Array("{\"box\":\(MQTTAlertPayload.jsonString(boxID)),\"status\":\"offline\"}".utf8)
+        Array("{\"box\":\(JSONText.quoted(boxID)),\"status\":\"offline\"}".utf8)
     }
 }

@@ -246,7 +246,7 @@ public actor MQTTConnection {
 
     /// Returns the JSON of the retained status message: `{"box":"…","status":"online"}` or `offline`.
     nonisolated func statusPayload(online: Bool) -> [UInt8] {
-        let box = MQTTAlertPayload.jsonString(settings.boxID)
+        let box = JSONText.quoted(settings.boxID)
         return Array("{\"box\":\(box),\"status\":\"\(online ? "online" : "offline")\"}".utf8)
     }
 
