@@ -17,13 +17,15 @@ setup:
 build: setup
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-# The Python oracle tests run first; the libgpiod check in a VM comes last.
+# The Python oracle tests run first; then the Swift suite, a fixed short run of every
+# fuzzer (the same inputs on every machine), and the libgpiod check in a VM.
 # ALERTBOX_PYTHON tells the Swift tests which interpreter runs the oracles.
 test: export ALERTBOX_PYTHON := $(VENV_PYTHON)
 test: setup
 	$(VENV_PYTHON) -m unittest discover --start-directory Tests/Oracles --pattern 'test_*.py'
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	scripts/fuzz ci
 	scripts/gpio-sim-check
 
 # The main job: the reference scenario of docs/scenarios.md, alertbox against the simulator.
