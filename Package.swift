@@ -202,7 +202,7 @@ let package = Package(
             dependencies: ["Console", "Hardware", "Storage", "Scheduler", "Alerting", "Modem", "Core", "TestSupport", "ModemSimulator"],
             exclude: ["Help"], swiftSettings: strictSettings),
         // Every scenario end to end: alertbox-sim scenario with the real alertbox and mosquitto.
-        .testTarget(name: "ScenarioTests", swiftSettings: strictSettings),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenarios", "Core"], swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
         .target(name: "TestSupport", dependencies: ["ModemSimulator", "Scenarios"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
