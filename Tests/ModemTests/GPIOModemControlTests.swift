@@ -163,9 +163,9 @@ import Testing
         let control = GPIOModemControlLines(lines: lines, roles: Self.roles, timing: timing, logger: ModemDriverTests.logger)
         try await Self.waitForStatus(lines)
 
-        try await lines.set(role, active: true)
-        try await Task.sleep(for: .milliseconds(milliseconds))
-        try await lines.set(role, active: false)
+        // Timed on the bridge's own thread, as the product's pulses are: a sleep in the test's
+        // task stretched a 60 ms pulse into a real reset on a loaded CI machine.
+        try await lines.pulse(role, for: .milliseconds(milliseconds))
         #expect(try Self.modemPower(simulator) == "on")
 
         // A full reset afterwards shows one drop and one rise of STATUS; a short pulse that had

@@ -6,11 +6,12 @@ import Testing
 
 /// The soak's verdict on memory, from samples made up to the shape of real runs.
 @Suite struct SoakReportTests {
-    /// Samples every 5 s for `minutes`, with VmRSS from `rss` at each second.
+    /// Returns a sample every 5 s for `minutes`, with VmRSS from `rss` at each second.
     static func samples(minutes: Double, _ rss: (Double) -> Double) -> [SoakScenario.Sample] {
         stride(from: 0.0, through: minutes * 60, by: 5).map { SoakScenario.Sample(seconds: $0, rssKiB: Int(rss($0)), descriptors: 45) }
     }
 
+    /// Returns the expectations the soak's report finds broken in `samples`.
     static func failures(_ samples: [SoakScenario.Sample]) -> [String] {
         let narrator = Narrator(language: .english, output: FileHandle(forWritingAtPath: "/dev/null")!)
         SoakScenario.report(samples, to: narrator)

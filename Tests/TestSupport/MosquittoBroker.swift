@@ -47,7 +47,20 @@ public final class MosquittoBroker: @unchecked Sendable {
     public static func start(persistence: Bool = false) async throws -> MosquittoBroker {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try MosquittoBroker(persistence: persistence) })
+                continuation.resume(with: Result { try startOnFreePorts(persistence: persistence) })
+            }
+        }
+    }
+
+    /// Starts a broker, and again on new ports when another process took one of the chosen
+    /// ports before mosquitto could bind it (a client's ephemeral port, say), up to three times.
+    private static func startOnFreePorts(persistence: Bool) throws -> MosquittoBroker {
+        var attempt = 1
+        while true {
+            do {
+                return try MosquittoBroker(persistence: persistence)
+            } catch let error as HarnessError where attempt < 3 && error.detail.contains("Address already in use") {
+                attempt += 1
             }
         }
     }
