@@ -103,11 +103,11 @@ import Testing
             events.filter { if case .statusReport = $0 { true } else { false } }.count == references.count
         }
         #expect(reported)
+        // The events, not the driver's matcher: a report read before its part's +CMGS reply is
+        // processed does not pair there, and the scheduler pairs it later from these events.
         let statuses = log.all.compactMap { if case .statusReport(_, _, let status) = $0 { status } else { nil } }
-        #expect(statuses.count == references.count && statuses.allSatisfy { $0.category == .delivered })
-        // Every part has its final report, so the matcher holds nothing of the message.
-        #expect(await driver.reportMatcher.awaitingCount == 0)
-        #expect(await driver.reportMatcher.messageCount == 0)
+        #expect(statuses.count == references.count)
+        #expect(statuses.allSatisfy { $0.category == .delivered })
         await driver.stop()
     }
 
