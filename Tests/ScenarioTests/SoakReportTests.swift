@@ -4,7 +4,7 @@ import Testing
 
 @testable import Scenarios
 
-/// The soak's verdict on memory, from samples made up to the shape of real runs.
+/// Checks the soak's verdict on memory, with samples made up to the shape of real runs.
 @Suite struct SoakReportTests {
     /// Returns a sample every 5 s for `minutes`, with VmRSS from `rss` at each second.
     static func samples(minutes: Double, _ rss: (Double) -> Double) -> [SoakScenario.Sample] {
@@ -18,8 +18,8 @@ import Testing
         return narrator.failures
     }
 
-    /// Growth that decays as caches fill, like the 75-minute run: about 3.7 MiB in the first
-    /// 25 minutes and 0.5 MiB in the last 25.
+    /// Growth that decays as caches fill, shaped like the 75-minute run: about 4.2 MiB in the
+    /// first 25 minutes and 0.15 MiB in the last 25.
     @Test func levellingGrowthPasses() {
         let samples = Self.samples(minutes: 75) { 44_300 + 5_300 * (1 - exp(-$0 / 900)) }
         #expect(Self.failures(samples).isEmpty)

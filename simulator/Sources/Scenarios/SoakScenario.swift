@@ -11,8 +11,8 @@ enum SoakScenario {
     static let rssGrowthBoundKiB = 16 * 1_024
     /// Allowed growth of the open descriptor count from the warm-up baseline to the end.
     static let descriptorGrowthBound = 8
-    /// Growth over the last third of a run that always passes the levelling check, in KiB: short
-    /// runs cannot tell a slow leak from noise, and the 16 MiB bound covers them.
+    /// Growth in KiB over the last third of a run that always passes the levelling check, because
+    /// short runs cannot tell a slow leak from noise and the 16 MiB bound covers them.
     static let lateGrowthAllowanceKiB = 1_024
     static let sampleSeconds = 5
 
@@ -170,8 +170,10 @@ enum SoakScenario {
 
     /// Returns the mean VmRSS of the samples within 30 s of `seconds`, or of the nearest sample.
     static func level(_ samples: [Sample], at seconds: Double) -> Double {
-        let near = samples.filter { abs($0.seconds - seconds) <= 30 }
-        let chosen = near.isEmpty ? samples.min { abs($0.seconds - seconds) < abs($1.seconds - seconds) }.map { [$0] } ?? [] : near
+        var chosen = samples.filter { abs($0.seconds - seconds) <= 30 }
+        if chosen.isEmpty, let nearest = samples.min(by: { abs($0.seconds - seconds) < abs($1.seconds - seconds) }) {
+            chosen = [nearest]
+        }
         return Double(chosen.map(\.rssKiB).reduce(0, +)) / Double(max(1, chosen.count))
     }
 
