@@ -12,6 +12,8 @@ final class ScriptedChannel: DeliveryChannel, Sendable {
     let name: String
     private let state = Locked<(sent: [ChannelMessage], script: [ChannelOutcome], hang: Bool)>(([], [], false))
     private let nextReference = Atomic<Int>(0)
+    /// Sends hung by `hangFromNowOn()`; never resumed.
+    private static let hungSends = Locked<[CheckedContinuation<Void, Never>]>([])
     /// A send waiting for `release()`, set up by `holdNextSend()`.
     private let gate = Locked<(armed: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
 
@@ -60,7 +62,11 @@ final class ScriptedChannel: DeliveryChannel, Sendable {
             return (state.script.isEmpty ? nil : state.script.removeFirst(), state.hang)
         }
         if hang {
-            await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+            // Kept for the life of the test process: a dropped continuation is reported as a
+            // leak, and a sleep would end when the scheduler cancels the send.
+            await withCheckedContinuation { continuation in
+                Self.hungSends.withLock { $0.append(continuation) }
+            }
         }
         if gate.withLock({ $0.armed }) {
             await withCheckedContinuation { continuation in

@@ -14,8 +14,8 @@ final class ChildProcess: @unchecked Sendable {
     init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws {
         self.name = name
         self.logPath = logPath
-        if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath), !FileManager.default.createFile(atPath: logPath, contents: nil) {
+            throw ScenarioError("cannot create the log \(logPath); check that its directory exists and is writable")
         }
         guard let log = FileHandle(forWritingAtPath: logPath) else {
             throw ScenarioError("cannot write the log \(logPath)")
