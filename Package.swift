@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "gpiod-check", dependencies: ["Hardware", "Core"], path: "Tools/GPIODCheck", swiftSettings: strictSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Core"], swiftSettings: strictSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Core"], swiftSettings: strictSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Core", "IMFakes"], swiftSettings: strictSettings),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Core", "SMS"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "SchedulerTests", dependencies: ["Scheduler", "Alerting", "Storage", "Modem", "SMS", "TestSupport", "Core"],
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictSettings),
         // Servers/ contains the loopback HTTP and TLS server that the client tests start.
         .testTarget(
-            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Scheduler", "Storage", "Hardware", "Core"], exclude: ["Servers"],
+            name: "UplinkTests", dependencies: ["Uplink", "Alerting", "Scheduler", "Storage", "Hardware", "Core", "IMFakes"], exclude: ["Servers"],
             swiftSettings: strictSettings),
         // Tests against a real mosquitto broker that the harness starts on loopback.
         .testTarget(
@@ -181,18 +181,18 @@ let package = Package(
             dependencies: ["LocalControl", "Hardware", "Alerting", "Scheduler", "Storage", "Modem", "SMS", "Core", "TestSupport", "ModemSimulator"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler", "TestSupport"],
+            name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler", "TestSupport", "IMFakes"],
             swiftSettings: strictSettings),
-        .testTarget(name: "SMSTests", dependencies: ["SMS"], swiftSettings: strictSettings),
+        .testTarget(name: "SMSTests", dependencies: ["SMS", "IMFakes"], swiftSettings: strictSettings),
         // Replays every fuzz corpus and saved crash in Fuzz/ through FuzzTargets.
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         // Clients/ contains scripts that drive outside SMS clients for the tests.
         .testTarget(
-            name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core"],
+            name: "SimulatorTests", dependencies: ["ModemSimulator", "ATProtocol", "SMS", "Hardware", "Core", "IMFakes"],
             exclude: ["Clients"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator", "TestSupport"], exclude: ["Help"], swiftSettings: strictSettings),
+            name: "CLITests", dependencies: ["CLI", "SMS", "ModemSimulator", "TestSupport", "IMFakes"], exclude: ["Help"], swiftSettings: strictSettings),
         // The simulator's GPIO bridge end to end through GPIOBridgeLines, and its pure core.
         .testTarget(
             name: "GPIOBridgeTests", dependencies: ["Hardware", "ModemSimulator", "TestSupport", "Core"], swiftSettings: strictSettings),
@@ -202,8 +202,8 @@ let package = Package(
             dependencies: ["Console", "Hardware", "Storage", "Scheduler", "Alerting", "Modem", "Core", "TestSupport", "ModemSimulator"],
             exclude: ["Help"], swiftSettings: strictSettings),
         // Every scenario end to end: alertbox-sim scenario with the real alertbox and mosquitto.
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenarios", "Core"], swiftSettings: strictSettings),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenarios", "Core", "IMFakes"], swiftSettings: strictSettings),
         // Helpers shared by test targets: a running alertbox-sim child process.
-        .target(name: "TestSupport", dependencies: ["ModemSimulator", "Scenarios"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .target(name: "TestSupport", dependencies: ["ModemSimulator", "Scenarios", "IMFakes"], path: "Tests/TestSupport", swiftSettings: strictSettings),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import IMFakes
 import Testing
 
 /// The built `alertbox` executable, run as a child process the way a field engineer runs it.
@@ -16,7 +17,7 @@ import Testing
         process.standardOutput = output
         process.standardError = error
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
         }

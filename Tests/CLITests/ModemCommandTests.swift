@@ -1,6 +1,7 @@
 import Foundation
-import TestSupport
+import IMFakes
 import Testing
+import TestSupport
 
 /// `alertbox modem` run as a child process against a real `alertbox-sim` child.
 @Suite(.serialized) struct ModemCommandTests {
@@ -162,7 +163,7 @@ import Testing
         ]
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try ProcessLaunch.run(process)
         Thread.sleep(forTimeInterval: 2)
         try simulator.control(["op": "send", "from": "+8613800000006", "text": text])
         let data = output.fileHandleForReading.readDataToEndOfFile()

@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
-import TestSupport
+import IMFakes
 import Testing
+import TestSupport
 
 /// `alertbox run` as a child process against `alertbox-sim`: start, ready, stop on SIGTERM.
 @Suite(.serialized) struct RunCommandTests {
@@ -48,7 +49,7 @@ import Testing
         try #require(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
         process.standardError = FileHandle(forWritingAtPath: log)
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        try ProcessLaunch.run(process)
         return (process, log)
     }
 

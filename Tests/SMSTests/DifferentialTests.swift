@@ -1,4 +1,5 @@
 import Foundation
+import IMFakes
 import Testing
 
 @testable import SMS
@@ -33,7 +34,7 @@ import Testing
         process.arguments = [repository.appendingPathComponent("Tests/Oracles/sms_oracle.py").path, request.path, reply.path]
         let errors = Pipe()
         process.standardError = errors
-        try process.run()
+        try ProcessLaunch.run(process)
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

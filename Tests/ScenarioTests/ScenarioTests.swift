@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IMFakes
 import Testing
 
 /// Runs each scenario with both real executables: `alertbox-sim scenario NAME` starts a
@@ -22,7 +23,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLaunch.run(process)
         let watchdog = Thread {
             let deadline = ContinuousClock.now + bound
             while process.isRunning, ContinuousClock.now < deadline { usleep(100_000) }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Glibc
+import IMFakes
 import Testing
 
 @testable import Storage
@@ -26,7 +27,7 @@ import Testing
             process.arguments = ["write", path]
             let output = Pipe()
             process.standardOutput = output
-            try process.run()
+            try ProcessLaunch.run(process)
             // Kill after a random time: at open, mid-transaction, between commits.
             usleep(UInt32.random(in: 5_000...80_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)

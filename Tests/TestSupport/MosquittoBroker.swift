@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IMFakes
 import Scenarios
 
 /// A `mosquitto` child process on free 127.0.0.1 ports, with a plain listener, a TLS listener,
@@ -111,7 +112,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         process.arguments = ["-c", "\(directory)/mosquitto.conf"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         for _ in 0..<200 {
             if [port, tlsPort, clientCertificatePort].allSatisfy({ FakePorts.accepts(port: Int($0)) }) { return }
@@ -122,12 +123,15 @@ public final class MosquittoBroker: @unchecked Sendable {
         throw HarnessError(detail: "mosquitto did not start on ports \(port), \(tlsPort) and \(clientCertificatePort); its log: \(log)")
     }
 
-    /// Stops the broker with SIGKILL and waits for it to exit. SIGTERM would not do: the child
-    /// inherits the signal mask of the pool thread that started it, where SIGTERM is blocked.
+    /// Stops the broker with SIGKILL and waits up to 10 s for it to exit. SIGTERM would not
+    /// do: the child inherits the signal mask of the pool thread that started it, where
+    /// SIGTERM is blocked.
     public func stop() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        if !ProcessLaunch.waitForExit(process, timeout: .seconds(10)) {
+            print("mosquitto \(process.processIdentifier) did not exit within 10 s of SIGKILL")
+        }
         self.process = nil
     }
 

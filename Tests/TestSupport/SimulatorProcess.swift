@@ -1,4 +1,5 @@
 import Foundation
+import IMFakes
 import ModemSimulator
 
 /// A running `alertbox-sim` child process with its own directory, for the tests that drive
@@ -24,7 +25,7 @@ public final class SimulatorProcess: @unchecked Sendable {
         process.arguments = ["run", "--dir", directory, "--boot-ms", "200"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        try ProcessLaunch.run(process)
         var line = Data()
         let handle = output.fileHandleForReading
         while !line.contains(0x0A) {

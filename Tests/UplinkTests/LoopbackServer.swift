@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IMFakes
 
 /// A child `loopback_server.py` on a free 127.0.0.1 port, stopped when the value is released.
 ///
@@ -33,7 +34,7 @@ final class LoopbackServer: @unchecked Sendable {
         process.arguments = [Self.script] + arguments
         process.standardOutput = output
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
 
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -94,7 +95,7 @@ struct TestCertificate {
             "-keyout", directory.appendingPathComponent("key.pem").path, "-out", directory.appendingPathComponent("cert.pem").path,
         ]
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        try ProcessLaunch.run(openssl)
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else {
             throw ServerError(message: "openssl req exited with \(openssl.terminationStatus)")

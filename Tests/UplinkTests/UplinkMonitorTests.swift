@@ -19,6 +19,16 @@ import Testing
         return (AlertScheduler(database: database, clock: SystemClock(), logger: logger), database, path)
     }
 
+    /// Removes the database file with the `-wal` and `-shm` files beside it, then closes
+    /// `database` in the background. Removing first means a test process that ends before
+    /// the close leaves no file behind.
+    static func discard(_ database: Database, at path: String) {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+        Task { await database.close() }
+    }
+
     /// Polls `condition` every 20 ms until it is true or `timeout` passes; the bound only
     /// catches a hang.
     static func eventually(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
@@ -32,10 +42,7 @@ import Testing
 
     @Test func refusedEndpointGoesDownAndRecovers() async throws {
         let (scheduler, database, path) = try await Self.scheduler()
-        defer {
-            Task { await database.close() }
-            try? FileManager.default.removeItem(atPath: path)
-        }
+        defer { UplinkMonitorTests.discard(database, at: path) }
         let port = try UInt16(LoopbackServer.closedPort())
         let settings = UplinkMonitor.Settings(
             interval: .milliseconds(100), retryInterval: .milliseconds(50), probeTimeout: .milliseconds(500),
@@ -92,10 +99,7 @@ import Testing
 
     @Test func signedEndpointDownWhileClockUntrusted() async throws {
         let (scheduler, database, path) = try await UplinkMonitorTests.scheduler()
-        defer {
-            Task { await database.close() }
-            try? FileManager.default.removeItem(atPath: path)
-        }
+        defer { UplinkMonitorTests.discard(database, at: path) }
         let untrusted = ClockTrust(policy: .assumed, clock: ManualClock(wallStart: WallTime(secondsSinceEpoch: 0)))
         let monitor = UplinkMonitor(
             settings: .init(interval: .milliseconds(50), retryInterval: .milliseconds(50)), scheduler: scheduler, clock: SystemClock(),

@@ -15,7 +15,8 @@ struct ChildProcessError: Error, CustomStringConvertible {
 ///
 /// The child is spawned with `posix_spawn(3)` in a process group of its own, with an empty
 /// signal mask and default signal actions, because a test runner's threads may block or
-/// ignore signals and a child would inherit that. `stop()` ends the whole group, so that
+/// ignore signals and a child would inherit that. It inherits no descriptor but its standard
+/// input, output and error. `stop()` ends the whole group, so that
 /// daemons that fork leave nothing behind. Used by one test task only, so not `Sendable`.
 final class ChildProcess {
     let command: String
@@ -44,6 +45,10 @@ final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else goes to the child. An inherited socket or pipe of another test would
+        // keep it open while the child runs: Foundation's `Process` then misses its own
+        // child's exit, and a pipe reader misses the end.
+        Self.closeFrom(3, &actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -73,6 +78,18 @@ final class ChildProcess {
             throw ChildProcessError("posix_spawn failed for \(command): errno \(status)")
         }
         processIdentifier = pid
+    }
+
+    /// Adds a close of every descriptor from `lowest` up to `actions`, with glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Swift Glibc
+    /// module does not declare.
+    private static func closeFrom(_ lowest: Int32, _ actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            preconditionFailure("glibc has no posix_spawn_file_actions_addclosefrom_np; the tests need glibc 2.34 or later (Debian 12 has 2.36)")
+        }
+        let status = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
+        precondition(status == 0, "posix_spawn_file_actions_addclosefrom_np failed: errno \(status)")
     }
 
     /// Whether the child still runs; reaps it with `waitpid(2)` once it has exited.

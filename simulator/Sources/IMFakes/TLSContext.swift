@@ -49,7 +49,7 @@ public final class TLSContext: @unchecked Sendable {
         openssl.standardError = FileHandle.nullDevice
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try openssl.run()
+            try ProcessLaunch.run(openssl)
         } catch {
             throw IMFakeError("cannot run /usr/bin/openssl to make a test certificate in \(directory): \(error); install the openssl package")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IMFakes
 
 /// A child process of the scenario with its standard error in a log file.
 final class ChildProcess: @unchecked Sendable {
@@ -27,7 +28,7 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = log
         if let environment { process.environment = environment }
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             throw ScenarioError("cannot start \(executable): \(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import IMFakes
 
 /// A mosquitto broker on a free 127.0.0.1 port with one password-protected user, started for
 /// one scenario, and `mosquitto_pub` to publish to it as a campus system does.
@@ -62,7 +63,7 @@ public final class ScenarioBroker {
         process.standardOutput = output
         process.standardError = output
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             throw ScenarioError("cannot run \(executable) (scripts/setup installs it): \(error)")
         }

@@ -1,4 +1,4 @@
-public import Core
+import Core
 import Foundation
 
 /// `alertbox-sim scenario NAME`: plays a scenario against a real `alertbox` and reports.

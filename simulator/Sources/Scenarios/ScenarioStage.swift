@@ -72,7 +72,7 @@ final class ScenarioStage {
         if let pin = setup.simPIN { simulatorArguments += ["--pin", pin] }
         if let cap = setup.capPerHour { simulatorArguments += ["--cap-hour", String(cap)] }
 
-        var credentials = RobotCredentials()
+        let credentials = RobotCredentials()
         if setup.uplink {
             let broker = try ScenarioBroker(directory: directory + "/broker")
             self.broker = broker
