@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests", dependencies: ["Runtime", "Core", "Hardware", "LocalControl", "Alerting", "Scheduler", "TestSupport", "IMFakes"],
             swiftSettings: strictSettings),
-        .testTarget(name: "SMSTests", dependencies: ["SMS", "IMFakes"], swiftSettings: strictSettings),
+        .testTarget(name: "SMSTests", dependencies: ["SMS", "IMFakes", "TestSupport"], swiftSettings: strictSettings),
         // Replays every fuzz corpus and saved crash in Fuzz/ through FuzzTargets.
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),

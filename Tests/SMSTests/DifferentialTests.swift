@@ -1,6 +1,7 @@
 import Foundation
 import IMFakes
 import Testing
+import TestSupport
 
 @testable import SMS
 
@@ -18,7 +19,7 @@ import Testing
     }
 
     /// Sends cases to the oracle and returns its results by case id.
-    static func askOracle(_ cases: [[String: Any]]) throws -> [String: [String: Any]] {
+    static func askOracle(_ cases: [[String: Any]]) async throws -> [String: [String: Any]] {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw OracleError(message: "no Python at \(python); run scripts/setup (or make test) to create the .venv with the oracles")
         }
@@ -29,16 +30,20 @@ import Testing
         let reply = directory.appendingPathComponent("reply.json")
         try JSONSerialization.data(withJSONObject: ["cases": cases]).write(to: request)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("Tests/Oracles/sms_oracle.py").path, request.path, reply.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try ProcessLaunch.run(process)
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OracleError(message: "oracle exited with \(process.terminationStatus): \(errorText)")
+        let arguments = [repository.appendingPathComponent("Tests/Oracles/sms_oracle.py").path, request.path, reply.path]
+        let (status, errorText) = try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = arguments
+            let errors = Pipe()
+            process.standardError = errors
+            try ProcessLaunch.run(process)
+            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, errorText)
+        }
+        guard status == 0 else {
+            throw OracleError(message: "oracle exited with \(status): \(errorText)")
         }
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: reply)) as? [String: Any]
         let results = object?["results"] as? [[String: Any]] ?? []
@@ -60,7 +65,7 @@ import Testing
 
     // MARK: Our PDUs in their decoders
 
-    @Test func ourPDUsDecodeInBoth() throws {
+    @Test func ourPDUsDecodeInBoth() async throws {
         var generator = DifferentialTextGenerator(seed: 0x5EED_A1E7)
         var cases: [[String: Any]] = []
         var expected: [String: (text: String, concatenation: Concatenation?, number: String, gsm7: Bool)] = [:]
@@ -82,7 +87,7 @@ import Testing
             }
         }
 
-        let results = try Self.askOracle(cases)
+        let results = try await Self.askOracle(cases)
         var disagreements: [String] = []
         var explained: [String: Int] = [:]
         for (id, want) in expected.sorted(by: { $0.key < $1.key }) {
@@ -134,7 +139,7 @@ import Testing
 
     // MARK: Their PDUs in our decoder
 
-    @Test func theirPDUsDecodeInOurs() throws {
+    @Test func theirPDUsDecodeInOurs() async throws {
         var generator = DifferentialTextGenerator(seed: 0xC0FF_EE11)
         var cases: [[String: Any]] = []
         var texts: [String: (text: String, number: String)] = [:]
@@ -149,7 +154,7 @@ import Testing
             texts[id] = (text, number)
         }
 
-        let results = try Self.askOracle(cases)
+        let results = try await Self.askOracle(cases)
         var disagreements: [String] = []
         var explained: [String: Int] = [:]
         var decodedCount = 0
@@ -231,9 +236,9 @@ import Testing
         ("0011000D91683108000000F10008AA04706B8B66", "火警"),
     ]
 
-    @Test func vectorsAgreeInAllThree() throws {
+    @Test func vectorsAgreeInAllThree() async throws {
         let cases: [[String: Any]] = Self.vectors.enumerated().map { ["id": "\($0.offset)", "op": "decode", "pdu": $0.element.hex] }
-        let results = try Self.askOracle(cases)
+        let results = try await Self.askOracle(cases)
         for (index, vector) in Self.vectors.enumerated() {
             #expect(try PDUDecoder.decode(hex: vector.hex).userData?.text == vector.text)
             for oracle in Self.oracles {

@@ -124,13 +124,19 @@ import Testing
             try SimulatorProcess.executablePath, ["replay", file, "--port", portPath, "--timeout", "20"],
             logDirectory: directory, label: "replay")
         do {
-            _ = try await waitFor("the replay port", timeout: .seconds(20)) {
-                FileManager.default.fileExists(atPath: portPath) ? true : nil
+            // The bound only catches a hang: a loaded machine once took over 20 s here.
+            _ = try await waitFor("the replay port", timeout: .seconds(60)) {
+                if FileManager.default.fileExists(atPath: portPath) { return true }
+                guard replay.isRunning else {
+                    throw ChildProcessError("alertbox-sim replay exited with \(replay.exitStatus) before making its port; stderr: \(replay.errorOutput)")
+                }
+                return nil
             }
             return (replay, try ModemPort(portPath))
         } catch {
+            let stderr = replay.errorOutput
             replay.stop()
-            throw error
+            throw ChildProcessError("\(error); alertbox-sim replay's stderr: \(stderr)")
         }
     }
 

@@ -92,11 +92,7 @@ public final class SimulatorProcess: @unchecked Sendable {
     /// thread of the concurrency pool. On a 2-core machine the pool has two threads, and a
     /// blocked pool stalls every other test of the run.
     public static func launch(_ arguments: [String] = []) async throws -> SimulatorProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try SimulatorProcess(arguments) })
-            }
-        }
+        try await onOwnThread { try SimulatorProcess(arguments) }
     }
 
     /// Stops the simulator and waits for its exit on a thread of its own.

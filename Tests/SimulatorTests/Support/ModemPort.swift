@@ -42,8 +42,9 @@ final class ModemPort {
     }
 
     /// Reads until the bytes so far contain `marker`, and returns them all; throws after
-    /// `timeout` with what arrived.
-    func read(until marker: String, timeout: Duration = .seconds(3)) async throws -> String {
+    /// `timeout` with what arrived. The default bound only catches a hang, so it allows for
+    /// a loaded machine.
+    func read(until marker: String, timeout: Duration = .seconds(15)) async throws -> String {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             try readAvailable()
@@ -60,7 +61,7 @@ final class ModemPort {
     }
 
     /// Sends a command line and returns the reply up to its final `OK` or error.
-    func command(_ line: String, timeout: Duration = .seconds(3)) async throws -> String {
+    func command(_ line: String, timeout: Duration = .seconds(15)) async throws -> String {
         try write(line + "\r")
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {

@@ -19,20 +19,36 @@ public enum ProcessLaunch {
         try lock.withLock { try process.run() }
     }
 
-    /// Waits up to `timeout` for `process` to exit, and returns whether it did.
-    ///
-    /// Asks the kernel with `waitid(2)` and `WNOWAIT`, so Foundation still reaps the child
-    /// and reads its status, but the result does not depend on Foundation's socket pair.
+    /// Waits up to `timeout` for `process` to exit, and returns whether it did. Blocks the
+    /// calling thread; from async code call `exit(of:timeout:)`.
     public static func waitForExit(_ process: Process, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while true {
-            var info = siginfo_t()
-            let result = waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOWAIT | WNOHANG)
-            // ECHILD: Foundation has reaped the child already.
-            if result == -1, errno == ECHILD { return true }
-            if result == 0, info._sifields._sigchld.si_pid == process.processIdentifier { return true }
+        while !hasExited(process) {
             guard ContinuousClock.now < deadline else { return false }
             usleep(10_000)
         }
+        return true
+    }
+
+    /// Waits up to `timeout` for `process` to exit, without holding a thread, and returns
+    /// whether it did.
+    public static func exit(of process: Process, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !hasExited(process) {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    /// Whether `process` has exited. Asks the kernel with `waitid(2)` and `WNOWAIT`, so
+    /// Foundation still reaps the child and reads its status, but the result does not
+    /// depend on Foundation's socket pair.
+    private static func hasExited(_ process: Process) -> Bool {
+        var info = siginfo_t()
+        let result = waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOWAIT | WNOHANG)
+        // ECHILD: Foundation has reaped the child already.
+        if result == -1, errno == ECHILD { return true }
+        return result == 0 && info._sifields._sigchld.si_pid == process.processIdentifier
     }
 }
