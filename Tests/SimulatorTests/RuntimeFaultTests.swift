@@ -115,13 +115,15 @@ import Testing
 
         """
 
-    /// Starts `alertbox-sim replay` on the transcript and opens its port.
+    /// Starts `alertbox-sim replay` on the transcript and opens its port. The replay's own
+    /// 120 s limit only catches a hang: a loaded machine once took over 20 s between the
+    /// port appearing and the test's second command.
     static func startReplay(in directory: String) async throws -> (ChildProcess, ModemPort) {
         let file = "\(directory)/send.transcript"
         try transcript.write(toFile: file, atomically: true, encoding: .utf8)
         let portPath = "\(directory)/replay0"
         let replay = try ChildProcess(
-            try SimulatorProcess.executablePath, ["replay", file, "--port", portPath, "--timeout", "20"],
+            try SimulatorProcess.executablePath, ["replay", file, "--port", portPath, "--timeout", "120"],
             logDirectory: directory, label: "replay")
         do {
             // The bound only catches a hang: a loaded machine once took over 20 s here.
@@ -155,7 +157,7 @@ import Testing
         try port.write("0011000D91683108000000F10008AA046D4B8BD5\u{1A}")
         #expect(try await port.read(until: "OK\r\n") == "\r\n+CMGS: 5\r\n\r\nOK\r\n")
 
-        #expect(await replay.waitForExit(timeout: .seconds(5)))
+        #expect(await replay.waitForExit(timeout: .seconds(30)))
         #expect(replay.exitStatus == 0)
         #expect(!replay.errorOutput.contains("replay: "))
     }
@@ -173,7 +175,7 @@ import Testing
         #expect(try await port.command("AT+CMGF=1") == "\r\nERROR\r\n")
 
         // The replay ends at the first mismatch instead of waiting for its timeout.
-        #expect(await replay.waitForExit(timeout: .seconds(5)))
+        #expect(await replay.waitForExit(timeout: .seconds(30)))
         #expect(replay.exitStatus == 1)
         #expect(
             replay.errorOutput.contains(
