@@ -1,4 +1,4 @@
-public import Core
+import Core
 public import Storage
 
 /// Console users in the `console_users` table.

@@ -62,13 +62,7 @@ extension AlertScheduler {
                 operation: "alerts.expired"
             ).compactMap { $0["id"].int64 }
             for alertID in expired {
-                let closed = try DeliveryStore.closePending(
-                    alertID: alertID, state: "expired", cause: "alert expired while the box was down", at: time.wallMillis, in: connection)
-                try EscalationStore.close(alertID: alertID, state: "cancelled", in: connection)
-                try SchedulerStore.setAlertState(alertID, "expired", in: connection)
-                try AuditLog.append(
-                    actor: "scheduler", action: "alert.expired", subject: "alert:\(alertID)", detail: "\(closed) pending deliveries closed",
-                    at: time.wallMillis, in: connection)
+                try SchedulerStore.expire(alertID, cause: "alert expired while the box was down", at: time.wallMillis, in: connection)
             }
             report.expiredAlerts = expired.count
 

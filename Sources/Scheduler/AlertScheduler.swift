@@ -231,6 +231,37 @@ public actor AlertScheduler {
         }
     }
 
+    /// Closes every active alert whose expiry has passed, as a restart would, and forgets
+    /// its expiry: later retries and escalations of the alert see it closed and stop.
+    /// - Returns: how long until the next recorded expiry, if one is recorded.
+    func expireDue() async -> Duration? {
+        let time = now
+        let due = core.expiredAlerts(at: time.wallMillis)
+        if !due.isEmpty {
+            do {
+                let expired = try await database.transaction("expire alerts") { connection -> [Int64] in
+                    var expired: [Int64] = []
+                    for alertID in due where try SchedulerStore.alert(id: alertID, in: connection)?.state == "active" {
+                        try SchedulerStore.expire(alertID, cause: "alert expired", at: time.wallMillis, in: connection)
+                        expired.append(alertID)
+                    }
+                    return expired
+                }
+                for alertID in due {
+                    _ = core.removeAlert(alertID)
+                }
+                if !expired.isEmpty {
+                    logger.notice("alerts expired", ["alert.ids": .plain(expired.sorted().map(String.init).joined(separator: ","))])
+                    publish(.closed(alertIDs: expired.sorted(), state: "expired"))
+                }
+            } catch {
+                logger.error("expiry not recorded; retrying in a minute", ["error": .plain(String(describing: error))])
+                return .seconds(60)
+            }
+        }
+        return core.nextExpiry.map { .milliseconds(max($0 - time.wallMillis, 0)) }
+    }
+
     // MARK: - Workers
 
     /// Starts one worker per SMS channel and per IM channel, each looping over `step`.
@@ -271,10 +302,12 @@ public actor AlertScheduler {
         }
     }
 
+    /// Runs escalations and expiries as they fall due.
     private func runEscalations() async {
         while !Task.isCancelled {
-            let next = await escalate()
-            await sleep(upTo: next ?? .seconds(3600))
+            let nextEscalation = await escalate()
+            let nextExpiry = await expireDue()
+            await sleep(upTo: [nextEscalation, nextExpiry].compactMap { $0 }.min() ?? .seconds(3600))
         }
     }
 

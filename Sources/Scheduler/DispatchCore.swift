@@ -132,6 +132,21 @@ public struct DispatchCore: Sendable {
         expiries[alertID] = wallMillis
     }
 
+    /// The alerts whose expiry has passed at `wallMillis`, in no particular order.
+    public func expiredAlerts(at wallMillis: Int64) -> [Int64] {
+        expiries.filter { $0.value <= wallMillis }.map(\.key)
+    }
+
+    /// The earliest expiry still ahead, in milliseconds since the epoch.
+    public var nextExpiry: Int64? {
+        expiries.values.min()
+    }
+
+    /// Alerts whose expiry is recorded; `removeAlert` forgets one.
+    public var expiryCount: Int {
+        expiries.count
+    }
+
     /// Queues a delivery: ready now, or waiting until its `notBefore`.
     public mutating func enqueue(_ delivery: QueuedDelivery, at now: SchedulerTime) {
         if delivery.notBefore > now.wallMillis {

@@ -119,6 +119,20 @@ enum SchedulerStore {
         try connection.query("UPDATE alerts SET state = ? WHERE id = ?", [.text(state), .integer(alertID)], operation: "alerts.setState")
     }
 
+    /// Closes an alert whose expiry has passed: its pending deliveries and waiting
+    /// escalations end, its state becomes `expired`, and the audit log says so. Returns how
+    /// many pending deliveries closed.
+    @discardableResult
+    static func expire(_ alertID: Int64, cause: String, at now: Int64, in connection: Connection) throws(StorageError) -> Int {
+        let closed = try DeliveryStore.closePending(alertID: alertID, state: "expired", cause: cause, at: now, in: connection)
+        try EscalationStore.close(alertID: alertID, state: "cancelled", in: connection)
+        try setAlertState(alertID, "expired", in: connection)
+        try AuditLog.append(
+            actor: "scheduler", action: "alert.expired", subject: "alert:\(alertID)", detail: "\(closed) pending deliveries closed",
+            at: now, in: connection)
+        return closed
+    }
+
     /// Resolves group names into members with their first phone number, sequenced groups and
     /// enabled IM targets.
     static func resolve(_ groups: [String], in connection: Connection) throws -> ResolvedAudience {

@@ -211,6 +211,31 @@ import Testing
         #expect(fixture.sms.sent.count == 1)
     }
 
+    @Test func expiryClosesTheAlertAndForgetsIt() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 3, base: 91_000)
+        let now = SchedulerFixture.start.secondsSinceEpoch * 1000
+        let result = try await fixture.scheduler.submit(
+            SchedulerFixture.alert("ends", priority: .lifeSafety, audience: ["应急"], expiresAt: now + 30_000))
+        // The first send fails for now and waits for its retry; the second goes.
+        fixture.sms.script(.failed(.temporary, cause: "network busy"))
+        await fixture.sendSMS(2)
+        #expect(await fixture.scheduler.expireDue() == .seconds(30))
+        #expect(await fixture.scheduler.core.expiryCount == 1)
+
+        fixture.clock.advance(by: .seconds(30))
+        #expect(await fixture.scheduler.expireDue() == nil)
+        #expect(await fixture.scheduler.core.expiryCount == 0)
+        let alert = try await fixture.rows("SELECT state FROM alerts WHERE id = ?", [.integer(result.alertID)])
+        #expect(alert.first?["state"].string == "expired")
+        // The retry and the third contact's delivery closed, and nothing is queued.
+        #expect(try await fixture.counts(alertID: result.alertID) == ["sent": 1, "expired": 2])
+        #expect(await fixture.scheduler.core.pendingCount == 0)
+        #expect(await fixture.scheduler.step(.sms) == .idle)
+        #expect(fixture.sms.sent.count == 2)
+    }
+
     @Test func testAlertsGoOnlyToTestAudienceLabelled() async throws {
         let fixture = try await SchedulerFixture(settings: SchedulerSettings(testAudience: ["测试组"]))
         defer { Task { await fixture.remove() } }
