@@ -231,8 +231,8 @@ public actor AlertScheduler {
         }
     }
 
-    /// Closes every active alert whose expiry has passed, as a restart would, and forgets
-    /// its expiry: later retries and escalations of the alert see it closed and stop.
+    /// Closes every active alert whose expiry has passed, as a restart would, and removes it
+    /// from the dispatch core. Later retries and escalations of the alert find it closed.
     /// - Returns: how long until the next recorded expiry, if one is recorded.
     func expireDue() async -> Duration? {
         let time = now

@@ -132,7 +132,7 @@ public struct DispatchCore: Sendable {
         expiries[alertID] = wallMillis
     }
 
-    /// The alerts whose expiry has passed at `wallMillis`, in no particular order.
+    /// Returns the alerts whose expiry has passed at `wallMillis`, in no particular order.
     public func expiredAlerts(at wallMillis: Int64) -> [Int64] {
         expiries.filter { $0.value <= wallMillis }.map(\.key)
     }
@@ -142,7 +142,7 @@ public struct DispatchCore: Sendable {
         expiries.values.min()
     }
 
-    /// Alerts whose expiry is recorded; `removeAlert` forgets one.
+    /// Number of alerts with a recorded expiry. `removeAlert` drops an alert's entry.
     public var expiryCount: Int {
         expiries.count
     }

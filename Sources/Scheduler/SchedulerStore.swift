@@ -120,8 +120,8 @@ enum SchedulerStore {
     }
 
     /// Closes an alert whose expiry has passed: its pending deliveries and waiting
-    /// escalations end, its state becomes `expired`, and the audit log says so. Returns how
-    /// many pending deliveries closed.
+    /// escalations end, its state becomes `expired`, and an audit row records it. Returns
+    /// how many pending deliveries closed.
     @discardableResult
     static func expire(_ alertID: Int64, cause: String, at now: Int64, in connection: Connection) throws(StorageError) -> Int {
         let closed = try DeliveryStore.closePending(alertID: alertID, state: "expired", cause: cause, at: now, in: connection)

@@ -218,7 +218,7 @@ import Testing
         let now = SchedulerFixture.start.secondsSinceEpoch * 1000
         let result = try await fixture.scheduler.submit(
             SchedulerFixture.alert("ends", priority: .lifeSafety, audience: ["应急"], expiresAt: now + 30_000))
-        // The first send fails for now and waits for its retry; the second goes.
+        // The first send fails for now and waits for its retry, and the second goes.
         fixture.sms.script(.failed(.temporary, cause: "network busy"))
         await fixture.sendSMS(2)
         #expect(await fixture.scheduler.expireDue() == .seconds(30))
