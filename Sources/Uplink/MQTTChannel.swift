@@ -53,24 +53,19 @@ public struct MQTTChannel: DeliveryChannel {
         logger.debug("publishing alert payload \(String(decoding: body, as: UTF8.self))", fields)
 
         let result = await connection.publish(topic: topic, payload: body, qos: 1, timeout: acknowledgementTimeout)
+        let cause = result.failureReason(timeout: acknowledgementTimeout) ?? ""
         switch result {
         case .acknowledged:
             logger.info("the broker acknowledged the alert", fields)
             return .accepted(references: [])
         case .notConnected(let reason):
-            let cause = "MQTT is not connected: \(reason?.description ?? "no connection was made yet")"
             logger.warning("alert not published: \(cause)", fields)
             return .failed(reason?.failureClass ?? .temporary, cause: cause)
         case .rejected(let error):
-            logger.error("alert not published: \(error)", fields)
+            logger.error("alert not published: \(cause)", fields)
             let tooLarge = error.code == MOSQ_ERR_PAYLOAD_SIZE.rawValue || error.code == MOSQ_ERR_OVERSIZE_PACKET.rawValue
-            return .failed(tooLarge ? .permanent : .temporary, cause: error.description)
-        case .timedOut:
-            let cause = "no PUBACK within \(acknowledgementTimeout) after the PUBLISH was queued"
-            logger.warning("alert outcome unknown: \(cause)", fields)
-            return .outcomeUnknown(cause: cause)
-        case .stopped:
-            let cause = "the MQTT connection was stopped before the PUBACK"
+            return .failed(tooLarge ? .permanent : .temporary, cause: cause)
+        case .timedOut, .stopped:
             logger.warning("alert outcome unknown: \(cause)", fields)
             return .outcomeUnknown(cause: cause)
         }

@@ -29,3 +29,17 @@ public enum MQTTPublishResult: Sendable, Equatable {
     /// The message was queued, but the connection was stopped before the PUBACK.
     case stopped
 }
+
+extension MQTTPublishResult {
+    /// Returns why the publish did not succeed, for logs and delivery causes, or nil when the
+    /// broker acknowledged it. `timeout` is the deadline the PUBACK had.
+    func failureReason(timeout: Duration) -> String? {
+        switch self {
+        case .acknowledged: nil
+        case .notConnected(let reason): "MQTT is not connected: \(reason?.description ?? "no connection was made yet")"
+        case .rejected(let error): error.description
+        case .timedOut: "no PUBACK within \(timeout) after the PUBLISH was queued"
+        case .stopped: "the MQTT connection was stopped before the PUBACK"
+        }
+    }
+}

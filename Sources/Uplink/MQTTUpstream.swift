@@ -21,7 +21,8 @@ public struct MQTTUpstream: Upstream {
         "\(connection.settings.topicPrefix)/events/\(connection.settings.boxID)"
     }
 
-    public func publish(_ entry: SyncOutbox.Entry) async -> Bool {
-        await connection.publish(topic: topic, payload: Array(entry.payload.utf8), qos: 1, timeout: timeout) == .acknowledged
+    public func publish(_ entry: SyncOutbox.Entry) async -> UpstreamOutcome {
+        let result = await connection.publish(topic: topic, payload: Array(entry.payload.utf8), qos: 1, timeout: timeout)
+        return result.failureReason(timeout: timeout).map { .notAcknowledged(reason: $0) } ?? .acknowledged
     }
 }

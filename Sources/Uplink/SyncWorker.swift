@@ -7,8 +7,16 @@ public import Storage
 public protocol Upstream: Sendable {
     /// The name logs use; never a key or a URL with credentials.
     var name: String { get }
-    /// Sends one event; returns whether the receiver acknowledged it.
-    func publish(_ entry: SyncOutbox.Entry) async -> Bool
+    /// Sends one event and returns whether the receiver acknowledged it.
+    func publish(_ entry: SyncOutbox.Entry) async -> UpstreamOutcome
+}
+
+/// What became of one event sent upstream.
+public enum UpstreamOutcome: Sendable, Equatable {
+    case acknowledged
+    /// The receiver did not take the event. The reason is fit for logs: it names no key and
+    /// shows URLs redacted.
+    case notAcknowledged(reason: String)
 }
 
 /// Takes the events the box recorded (SMS sent, status reports, replies, acknowledgements,
@@ -65,7 +73,8 @@ public actor SyncWorker {
         for entry in entries {
             // Live alerts that arrived meanwhile go first.
             if await scheduler.pendingIMCount > 0 { break }
-            let acknowledged = await upstream.publish(entry)
+            let outcome = await upstream.publish(entry)
+            let acknowledged = outcome == .acknowledged
             let time = clock.wallNow.nanosecondsSinceEpoch / 1_000_000
             do {
                 try await database.transaction("sync mark") { connection in
@@ -79,8 +88,12 @@ public actor SyncWorker {
                 logger.error("sync state not recorded", ["sync.key": .plain(entry.key), "error": .plain(String(describing: error))])
                 return .failed
             }
-            guard acknowledged else {
-                logger.warning("upstream did not acknowledge an event; retrying later", ["sync.key": .plain(entry.key), "sync.attempts": .plain(String(entry.attempts + 1))])
+            guard case .acknowledged = outcome else {
+                var reason = ""
+                if case .notAcknowledged(let text) = outcome { reason = text }
+                logger.warning(
+                    "upstream did not acknowledge an event; retrying later",
+                    ["sync.key": .plain(entry.key), "sync.attempts": .plain(String(entry.attempts + 1)), "error": .plain(reason)])
                 return sent > 0 ? .sent(sent) : .failed
             }
             sent += 1
@@ -136,14 +149,18 @@ public struct WebhookUpstream: Upstream {
         self.clockTrust = clockTrust
     }
 
-    public func publish(_ entry: SyncOutbox.Entry) async -> Bool {
+    public func publish(_ entry: SyncOutbox.Entry) async -> UpstreamOutcome {
         do {
             let request = try webhook.request(
                 webhookID: entry.key, json: Array(entry.payload.utf8), time: clock.wallNow, clockTrusted: clockTrust.isTrusted)
             let response = try await client.post(request.http)
-            return classifier.classify(response, channel: .webhook) == .sent
+            guard classifier.classify(response, channel: .webhook) == .sent else {
+                return .notAcknowledged(reason: "the webhook answered HTTP \(response.status)")
+            }
+            return .acknowledged
         } catch {
-            return false
+            // A rejected TLS certificate ends here, with the fix in the error's text.
+            return .notAcknowledged(reason: String(describing: error))
         }
     }
 }

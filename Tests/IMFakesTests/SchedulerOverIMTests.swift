@@ -32,8 +32,9 @@ import Testing
         let client: HTTPClient
         let clockTrust: ClockTrust
 
-        static func make() async throws -> Setup {
-            let fakes = try await IMFakeSimulator.start(robots: robots)
+        /// - Parameter tls: serves the fakes over HTTPS, with a client that trusts their CA.
+        static func make(tls: Bool = false) async throws -> Setup {
+            let fakes = try await IMFakeSimulator.start(robots: robots, tls: tls)
             let driver = ModemDriver(
                 settings: ModemSettings(
                     devicePath: fakes.simulator.portPath, stateDirectory: fakes.simulator.stateDirectory, openRetryInterval: .milliseconds(100),
@@ -50,7 +51,8 @@ import Testing
             try await database.open(migrations: Schema.migrations)
             let scheduler = AlertScheduler(database: database, clock: SystemClock(), logger: logger)
             await scheduler.addSMSChannel(ModemSMSChannel(name: "modem0", driver: driver))
-            let client = try HTTPClient(settings: .init(connectTimeout: .seconds(2), totalTimeout: .seconds(3)), logger: logger)
+            let client = try HTTPClient(
+                settings: .init(connectTimeout: .seconds(2), totalTimeout: .seconds(3), caFile: tls ? try fakes.caFile() : nil), logger: logger)
             return Setup(
                 fakes: fakes, driver: driver, database: database, path: path, scheduler: scheduler, client: client,
                 clockTrust: ClockTrust(policy: .assumed, clock: SystemClock()))
@@ -200,6 +202,40 @@ import Testing
         let keys = received.compactMap { ($0["headers"] as? [String: String])?["webhook-id"] }
         #expect(keys.count == 2)
         #expect(keys.first?.hasPrefix("delivery:") == true)
+        await setup.tearDown()
+    }
+
+    @Test func upstreamWithRejectedCertificateKeepsEvents() async throws {
+        let setup = try await Setup.make(tls: true)
+        _ = try await setup.addWard(channel: "wecom", count: 2)
+        await setup.scheduler.setUplink(.down)
+        try await setup.scheduler.submit(Self.alert("lockdown-7", priority: .urgent))
+        #expect(await Self.drain(setup.scheduler, .sms) == 2)
+        await setup.scheduler.setUplink(.up)
+
+        // A box whose CA file did not sign the receiver's certificate, as with a wrong ca_file.
+        let untrusting = try HTTPClient(settings: .init(connectTimeout: .seconds(2), totalTimeout: .seconds(3)), logger: Self.logger)
+        let webhook = try setup.fakes.signedWebhook("upstream")
+        #expect(webhook.url.hasPrefix("https://"))
+        let rejected = WebhookUpstream(name: "upstream", webhook: webhook, client: untrusting, clock: SystemClock(), clockTrust: setup.clockTrust)
+        let entry = try #require(try await setup.database.read { try SyncOutbox.unsynced(limit: 1, in: $0) }.first)
+        guard case .notAcknowledged(let reason) = await rejected.publish(entry) else {
+            Issue.record("an event went upstream over a certificate the box does not trust")
+            return
+        }
+        #expect(reason.contains("TLS certificate was rejected"), "\(reason)")
+        let worker = SyncWorker(database: setup.database, upstream: rejected, scheduler: setup.scheduler, clock: SystemClock(), logger: Self.logger)
+        #expect(await worker.runOnce() == .failed)
+        #expect(try setup.fakes.received(robot: "upstream").isEmpty, "no request reached the receiver")
+
+        // The events waited: once the box trusts the receiver, both go, in order.
+        let trusted = WebhookUpstream(name: "upstream", webhook: webhook, client: setup.client, clock: SystemClock(), clockTrust: setup.clockTrust)
+        let retry = SyncWorker(database: setup.database, upstream: trusted, scheduler: setup.scheduler, clock: SystemClock(), logger: Self.logger)
+        #expect(await retry.runOnce() == .sent(2))
+        let keys = try setup.fakes.received(robot: "upstream").compactMap { ($0["headers"] as? [String: String])?["webhook-id"] }
+        #expect(keys.count == 2)
+        #expect(keys.first == entry.key)
+        await untrusting.close()
         await setup.tearDown()
     }
 }
