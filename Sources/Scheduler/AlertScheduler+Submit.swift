@@ -211,14 +211,15 @@ extension AlertScheduler {
     /// Stops the alerts a Cancel or an Update refers to: pending deliveries closed, escalations ended.
     ///
     /// Only the sender of an alert may cancel or update it, and a `Test` or `Exercise` message
-    /// only touches alerts of the same status, so a drill can never withdraw a real alarm.
+    /// only touches alerts of the same status, so a drill can never withdraw a real alarm. An
+    /// expired alert still matches, so the people it reached get the all-clear.
     private static func close(references: [CAPReference], by alert: Alert, at now: Int64, in connection: Connection) throws -> [StoredAlert] {
         let cancel = alert.messageType == .cancel
         var closed: [StoredAlert] = []
         for reference in references {
             guard reference.sender == alert.sender,
                 let earlier = try SchedulerStore.alert(sender: reference.sender, identifier: reference.identifier, in: connection),
-                earlier.state == "active" || earlier.state == "done",
+                ["active", "done", "expired"].contains(earlier.state),
                 earlier.status == alert.status.rawValue
             else { continue }
             let count = try DeliveryStore.closePending(

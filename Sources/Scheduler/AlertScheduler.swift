@@ -110,7 +110,8 @@ public actor AlertScheduler {
     public enum Step: Sendable, Equatable {
         /// A delivery was sent, with the outcome of the attempt.
         case sent(deliveryID: Int64, outcome: ChannelOutcome)
-        /// A delivery's alert had expired; it was recorded and not sent.
+        /// A delivery's alert had expired, or was closed while the worker prepared the send;
+        /// the delivery was not sent.
         case expired(deliveryID: Int64)
         /// Nothing may go before this much time has passed, unless new work arrives.
         case wait(Duration)
@@ -143,14 +144,16 @@ public actor AlertScheduler {
     private func send(_ delivery: QueuedDelivery, through channel: any DeliveryChannel, at start: SchedulerTime) async -> Step {
         let attempt = delivery.attempt + 1
         let message: ChannelMessage
+        let marked: Bool
         do {
             message = try await self.message(for: delivery, attempt: attempt)
             // The row is `sending`, with its attempt, before the first byte leaves.
-            try await database.transaction("mark sending") { connection in
-                try DeliveryStore.markSending(delivery.id, attempt: attempt, at: start.wallMillis, in: connection)
+            marked = try await database.transaction("mark sending") { connection -> Bool in
+                guard try DeliveryStore.markSending(delivery.id, attempt: attempt, at: start.wallMillis, in: connection) else { return false }
                 try AuditLog.append(
                     actor: "scheduler", action: "delivery.sending", channel: delivery.lane.auditChannel, subject: "delivery:\(delivery.id)",
                     detail: "attempt \(attempt)", at: start.wallMillis, in: connection)
+                return true
             }
         } catch {
             // The delivery stays pending in the database; try it again after a pause.
@@ -158,6 +161,12 @@ public actor AlertScheduler {
                 "delivery not started", ["delivery.id": .plain(String(delivery.id)), "error": .plain(String(describing: error))])
             core.enqueue(QueuedDelivery(copying: delivery, notBefore: start.wallMillis + 5000), at: start)
             return .wait(.seconds(5))
+        }
+        guard marked else {
+            // A cancel, an update or the expiry closed the row while the worker prepared it.
+            logger.notice(
+                "delivery closed before sending; not sent", ["delivery.id": .plain(String(delivery.id)), "alert.id": .plain(String(delivery.alertID))])
+            return .expired(deliveryID: delivery.id)
         }
 
         if case .sms = delivery.lane {
@@ -233,7 +242,8 @@ public actor AlertScheduler {
 
     /// Closes every active alert whose expiry has passed, as a restart would, and removes it
     /// from the dispatch core. Later retries and escalations of the alert find it closed.
-    /// - Returns: how long until the next recorded expiry, if one is recorded.
+    /// - Returns: how long until the next recorded expiry, if one is recorded, or 60 s after
+    ///   a database error.
     func expireDue() async -> Duration? {
         let time = now
         let due = core.expiredAlerts(at: time.wallMillis)
@@ -302,11 +312,15 @@ public actor AlertScheduler {
         }
     }
 
-    /// Runs escalations and expiries as they fall due.
+    /// Runs expiries and escalations as they fall due, expiries first so that no escalation
+    /// of an alert that has just expired goes out.
     private func runEscalations() async {
         while !Task.isCancelled {
+            // Expiry instants come from the sender's wall clock, and this sleep runs on the
+            // monotonic clock. Waking at least once a minute while one is recorded catches a
+            // step of the wall clock, such as the first NTP sync after boot.
+            let nextExpiry = await expireDue().map { min($0, .seconds(60)) }
             let nextEscalation = await escalate()
-            let nextExpiry = await expireDue()
             await sleep(upTo: [nextEscalation, nextExpiry].compactMap { $0 }.min() ?? .seconds(3600))
         }
     }

@@ -137,7 +137,8 @@ public struct DispatchCore: Sendable {
         expiries.filter { $0.value <= wallMillis }.map(\.key)
     }
 
-    /// The earliest expiry still ahead, in milliseconds since the epoch.
+    /// The earliest recorded expiry, in milliseconds since the epoch. It may have passed
+    /// already, until `removeAlert` drops it.
     public var nextExpiry: Int64? {
         expiries.values.min()
     }

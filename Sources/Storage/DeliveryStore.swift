@@ -185,11 +185,14 @@ public enum DeliveryStore {
         return connection.changes
     }
 
-    /// Marks a delivery as being sent, with its attempt number, before the first byte leaves.
-    public static func markSending(_ id: Int64, attempt: Int, at now: Int64, in connection: Connection) throws(StorageError) {
+    /// Marks a pending delivery as being sent, with its attempt number, before the first byte
+    /// leaves. Returns false when the row is no longer `pending`: a cancel, an update or the
+    /// alert's expiry closed it after the worker took it from the queue.
+    public static func markSending(_ id: Int64, attempt: Int, at now: Int64, in connection: Connection) throws(StorageError) -> Bool {
         try connection.query(
-            "UPDATE deliveries SET state = 'sending', attempt = ?, updated_at = ? WHERE id = ?",
+            "UPDATE deliveries SET state = 'sending', attempt = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
             [.integer(Int64(attempt)), .integer(now), .integer(id)], operation: "deliveries.markSending")
+        return connection.changes == 1
     }
 
     /// Records an attempt's outcome: a new state, a cause, and for retries the instant it may go again.

@@ -7,15 +7,15 @@ public import Storage
 public protocol Upstream: Sendable {
     /// The name logs use; never a key or a URL with credentials.
     var name: String { get }
-    /// Sends one event and returns whether the receiver acknowledged it.
+    /// Sends one event and returns its outcome.
     func publish(_ entry: SyncOutbox.Entry) async -> UpstreamOutcome
 }
 
 /// What became of one event sent upstream.
 public enum UpstreamOutcome: Sendable, Equatable {
     case acknowledged
-    /// The receiver did not take the event. The reason is fit for logs: it names no key and
-    /// shows URLs redacted.
+    /// The receiver did not take the event. The reason is meant for logs: it names no key,
+    /// secret or URL.
     case notAcknowledged(reason: String)
 }
 
@@ -155,12 +155,14 @@ public struct WebhookUpstream: Upstream {
                 webhookID: entry.key, json: Array(entry.payload.utf8), time: clock.wallNow, clockTrusted: clockTrust.isTrusted)
             let response = try await client.post(request.http)
             guard classifier.classify(response, channel: .webhook) == .sent else {
-                return .notAcknowledged(reason: "the webhook answered HTTP \(response.status)")
+                return .notAcknowledged(reason: "the webhook returned HTTP \(response.status)")
             }
             return .acknowledged
         } catch {
-            // A rejected TLS certificate ends here, with the fix in the error's text.
-            return .notAcknowledged(reason: String(describing: error))
+            // A rejected TLS certificate ends here, with the fix in the error's detail. The
+            // reason leaves out the URL, because a receiver's URL may carry a credential that
+            // redaction does not know.
+            return .notAcknowledged(reason: error.curlCode == 0 ? error.detail : "\(error.detail) (curl \(error.curlCode))")
         }
     }
 }

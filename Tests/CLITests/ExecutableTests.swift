@@ -15,9 +15,9 @@ import TestSupport
             process.executableURL = executable
             process.arguments = arguments
             process.environment = ["ALERTBOX_LANG": "en"]
-            let output = Pipe()
-            let error = Pipe()
-            let input = Pipe()
+            let output = ProcessLaunch.pipe()
+            let error = ProcessLaunch.pipe()
+            let input = ProcessLaunch.pipe()
             process.standardOutput = output
             process.standardError = error
             process.standardInput = input

@@ -14,10 +14,11 @@ import TestSupport
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
 
-    /// Polls the texts the simulated handset `number` received until `expected` arrived.
+    /// Polls the texts the simulated handset `number` received until `expected` arrived, for
+    /// at most 30 s.
     static func waitForTexts(_ simulator: SimulatorProcess, to number: String, _ expected: [String]) async throws -> [String] {
         var texts = try simulator.receivedTexts(to: number)
-        for _ in 0..<50 where texts != expected {
+        for _ in 0..<300 where texts != expected {
             try await Task.sleep(for: .milliseconds(100))
             texts = try simulator.receivedTexts(to: number)
         }
@@ -161,7 +162,7 @@ import TestSupport
         process.arguments = [
             "modem", "inbox", "--json", "--wait", "5", "--device", simulator.portPath, "--state-dir", simulator.stateDirectory,
         ]
-        let output = Pipe()
+        let output = ProcessLaunch.pipe()
         process.standardOutput = output
         try ProcessLaunch.run(process)
         try await Task.sleep(for: .seconds(2))

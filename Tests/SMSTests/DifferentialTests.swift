@@ -35,7 +35,7 @@ import TestSupport
             let process = Process()
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments = arguments
-            let errors = Pipe()
+            let errors = ProcessLaunch.pipe()
             process.standardError = errors
             try ProcessLaunch.run(process)
             let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

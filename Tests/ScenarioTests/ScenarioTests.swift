@@ -20,7 +20,7 @@ import Testing
         let process = Process()
         process.executableURL = folder.appendingPathComponent("alertbox-sim")
         process.arguments = ["scenario", name, "--lang", language] + options
-        let output = Pipe()
+        let output = ProcessLaunch.pipe()
         process.standardOutput = output
         process.standardError = output
         try ProcessLaunch.run(process)

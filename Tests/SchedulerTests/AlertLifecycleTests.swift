@@ -236,6 +236,51 @@ import Testing
         #expect(fixture.sms.sent.count == 2)
     }
 
+    @Test func expiryDuringSendStopsItsRetry() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 1, base: 92_000)
+        let now = SchedulerFixture.start.secondsSinceEpoch * 1000
+        try await fixture.scheduler.submit(SchedulerFixture.alert("brief", priority: .lifeSafety, audience: ["应急"], expiresAt: now + 30_000))
+        fixture.sms.holdNextSend()
+        fixture.sms.script(.failed(.temporary, cause: "+CMS ERROR: 42"))
+        let inFlight = Task { await fixture.scheduler.step(.sms) }
+        for _ in 0..<500 where !fixture.sms.isHolding {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+
+        fixture.clock.advance(by: .seconds(30))
+        #expect(await fixture.scheduler.expireDue() == nil)
+        #expect(fixture.sms.release())
+        _ = await inFlight.value
+        // The send in flight failed after the expiry, so its retry is dropped.
+        let state = try await fixture.rows("SELECT state FROM deliveries WHERE id = 1").first?["state"].string
+        #expect(state == "expired")
+        #expect(await fixture.scheduler.core.pendingCount == 0)
+        #expect(fixture.sms.sent.count == 1)
+    }
+
+    @Test func cancelAfterExpirySendsAllClear() async throws {
+        let fixture = try await SchedulerFixture()
+        defer { Task { await fixture.remove() } }
+        try await fixture.addGroup("应急", count: 2, base: 93_000)
+        let now = SchedulerFixture.start.secondsSinceEpoch * 1000
+        let original = try await fixture.scheduler.submit(
+            SchedulerFixture.alert("smoke", priority: .lifeSafety, audience: ["应急"], expiresAt: now + 30_000))
+        #expect(await fixture.sendSMS(2).count == 2)
+        fixture.clock.advance(by: .seconds(30))
+        #expect(await fixture.scheduler.expireDue() == nil)
+
+        let cancel = try await fixture.scheduler.submit(
+            SchedulerFixture.alert("smoke-cancel", priority: .lifeSafety, audience: [], type: .cancel, references: ["smoke"]))
+        #expect(cancel.disposition == .planned)
+        #expect(cancel.closedAlerts == [original.alertID])
+        #expect(await fixture.sendSMS(5).count == 2)
+        #expect(fixture.sms.sent.last?.alertIdentifier == "smoke-cancel")
+        let state = try await fixture.rows("SELECT state FROM alerts WHERE id = ?", [.integer(original.alertID)]).first?["state"].string
+        #expect(state == "cancelled")
+    }
+
     @Test func testAlertsGoOnlyToTestAudienceLabelled() async throws {
         let fixture = try await SchedulerFixture(settings: SchedulerSettings(testAudience: ["测试组"]))
         defer { Task { await fixture.remove() } }

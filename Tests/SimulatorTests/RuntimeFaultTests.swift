@@ -135,6 +135,9 @@ import Testing
                 return nil
             }
             return (replay, try ModemPort(portPath))
+        } catch let error as ChildProcessError where error.description.contains("stderr:") {
+            replay.stop()
+            throw error
         } catch {
             let stderr = replay.errorOutput
             replay.stop()

@@ -30,14 +30,15 @@ import Testing
             let process = Process()
             process.executableURL = worker
             process.arguments = ["write", path]
-            let output = Pipe()
+            let output = ProcessLaunch.pipe()
             process.standardOutput = output
             try ProcessLaunch.run(process)
             // Kill after a random time: at open, mid-transaction, between commits. The waits
             // sleep the task rather than its thread, so other tests keep the pool.
             try await Task.sleep(for: .microseconds(Int.random(in: 5_000...80_000, using: &generator)))
             kill(process.processIdentifier, SIGKILL)
-            #expect(await ProcessLaunch.exit(of: process, timeout: .seconds(10)), "round \(round): the worker outlived SIGKILL")
+            // A worker that outlived SIGKILL would keep the pipe open, so the read below would hang.
+            try #require(await ProcessLaunch.exited(process, within: .seconds(10)), "round \(round): the worker outlived SIGKILL")
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let committed = text.split(separator: "\n").compactMap { Int($0.split(separator: " ").last ?? "") }.max() ?? 0
             highestCommitted = max(highestCommitted, committed)

@@ -82,6 +82,19 @@ import Testing
         await database.close()
     }
 
+    @Test func closedRowIsNotMarkedSending() async throws {
+        let (database, path) = try await Self.seeded()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await database.transaction("expire") {
+            try DeliveryStore.closePending(alertID: 1, state: "expired", cause: "alert expired", at: 20, in: $0)
+        }
+        let marked = try await database.transaction("send") { try DeliveryStore.markSending(1, attempt: 1, at: 30, in: $0) }
+        #expect(!marked)
+        let state = try await database.read { try $0.query("SELECT state FROM deliveries WHERE id = 1", operation: "test").first?["state"].string }
+        #expect(state == "expired")
+        await database.close()
+    }
+
     @Test func interruptedSendsBecomeUnknown() async throws {
         let (database, path) = try await Self.seeded()
         defer { try? FileManager.default.removeItem(atPath: path) }

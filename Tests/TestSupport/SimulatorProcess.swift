@@ -9,7 +9,7 @@ public final class SimulatorProcess: @unchecked Sendable {
     // `Process` serializes its own state.
     public let directory: String
     let process = Process()
-    private let output = Pipe()
+    private let output = ProcessLaunch.pipe()
 
     public var portPath: String { directory + "/modem0" }
     public var stateDirectory: String { directory + "/state" }

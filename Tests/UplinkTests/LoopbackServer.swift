@@ -9,7 +9,7 @@ final class LoopbackServer: @unchecked Sendable {
     // @unchecked Sendable: after init, only `port` is read and `deinit` closes the pipe.
 
     let process = Process()
-    let input = Pipe()
+    let input = ProcessLaunch.pipe()
     let port: Int
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/loopback_server.py").path
@@ -29,7 +29,7 @@ final class LoopbackServer: @unchecked Sendable {
     }
 
     private init(_ arguments: [String]) throws {
-        let output = Pipe()
+        let output = ProcessLaunch.pipe()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = [Self.script] + arguments
         process.standardOutput = output

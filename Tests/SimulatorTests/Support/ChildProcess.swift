@@ -80,7 +80,7 @@ final class ChildProcess {
         processIdentifier = pid
     }
 
-    /// Adds a close of every descriptor from `lowest` up to `actions`, with glibc's
+    /// Adds to `actions` a close of every descriptor from `lowest` up, with glibc's
     /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Swift Glibc
     /// module does not declare.
     private static func closeFrom(_ lowest: Int32, _ actions: inout posix_spawn_file_actions_t) {

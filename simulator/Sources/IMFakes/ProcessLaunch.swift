@@ -1,16 +1,16 @@
 public import Foundation
 import Glibc
 
-/// Starts Foundation `Process` children one at a time.
+/// Starts Foundation `Process` children one at a time, and makes their pipes between starts.
 ///
 /// On Linux, `Process.run()` makes a socket pair whose far end the child keeps, and learns
 /// that the child exited when that end closes. It closes in the child only the descriptors
-/// it saw open while it built the spawn actions. Two runs on two threads therefore race:
-/// one child can inherit the far end of the other run's pair. While that child lives, the
-/// other run misses its own child's exit: `isRunning` stays true and `waitUntilExit()`
-/// spins. A pipe's write end leaks the same way, and a read of the pipe never ends.
-/// Every `Process` of the simulator and the tests starts through `run(_:)` so no two runs
-/// overlap.
+/// it saw open while it built the spawn actions, and `Pipe()` sets no close-on-exec flag.
+/// A socket pair or pipe made on another thread during a run can therefore leak into that
+/// run's child. While the child lives, the other run misses its own child's exit
+/// (`isRunning` stays true and `waitUntilExit()` spins), and a read of the leaked pipe never
+/// ends. Every `Process` of the simulator and the tests starts through `run(_:)`, and every
+/// pipe for one comes from `pipe()`, so none is made while a run is in progress.
 public enum ProcessLaunch {
     private static let lock = NSLock()
 
@@ -19,8 +19,16 @@ public enum ProcessLaunch {
         try lock.withLock { try process.run() }
     }
 
+    /// Returns a new pipe, made while no run is in progress.
+    public static func pipe() -> Pipe {
+        lock.withLock { Pipe() }
+    }
+
     /// Waits up to `timeout` for `process` to exit, and returns whether it did. Blocks the
-    /// calling thread; from async code call `exit(of:timeout:)`.
+    /// calling thread, so async code calls `exited(_:within:)`.
+    ///
+    /// NOTE: Foundation may not have reaped the child yet when this returns true, so
+    /// `isRunning` can still be true and `terminationStatus` is not yet readable.
     public static func waitForExit(_ process: Process, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !hasExited(process) {
@@ -31,11 +39,11 @@ public enum ProcessLaunch {
     }
 
     /// Waits up to `timeout` for `process` to exit, without holding a thread, and returns
-    /// whether it did.
-    public static func exit(of process: Process, timeout: Duration) async -> Bool {
+    /// whether it did. Returns false at once when the task is cancelled.
+    public static func exited(_ process: Process, within timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !hasExited(process) {
-            guard ContinuousClock.now < deadline else { return false }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
             try? await Task.sleep(for: .milliseconds(10))
         }
         return true

@@ -9,7 +9,7 @@ final class ChildProcess: @unchecked Sendable {
     let name: String
     let logPath: String
     private let process = Process()
-    private let output = Pipe()
+    private let output = ProcessLaunch.pipe()
 
     /// Starts `executable` with `arguments`; its standard error goes to `logPath`, appended.
     init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil) throws {

@@ -57,7 +57,7 @@ public final class ScenarioBroker {
     /// Runs a tool and throws with its output when it fails.
     public static func run(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
-        let output = Pipe()
+        let output = ProcessLaunch.pipe()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = output
