@@ -49,8 +49,8 @@ public enum ProcessLaunch {
         return true
     }
 
-    /// Whether `process` has exited. Asks the kernel with `waitid(2)` and `WNOWAIT`, so
-    /// Foundation still reaps the child and reads its status, but the result does not
+    /// Returns whether `process` has exited. Asks the kernel with `waitid(2)` and `WNOWAIT`,
+    /// so Foundation still reaps the child and reads its status, but the result does not
     /// depend on Foundation's socket pair.
     private static func hasExited(_ process: Process) -> Bool {
         var info = siginfo_t()
