@@ -121,9 +121,7 @@ import Testing
         fixture.sms.holdNextSend()
         fixture.sms.script(.failed(.temporary, cause: "+CMS ERROR: 42"))
         let inFlight = Task { await fixture.scheduler.step(.sms) }
-        for _ in 0..<500 where !fixture.sms.isHolding {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await fixture.waitUntilHolding()
 
         try await fixture.scheduler.submit(
             SchedulerFixture.alert("drill-cancel", priority: .routine, audience: [], type: .cancel, references: ["drill"]))
@@ -245,9 +243,7 @@ import Testing
         fixture.sms.holdNextSend()
         fixture.sms.script(.failed(.temporary, cause: "+CMS ERROR: 42"))
         let inFlight = Task { await fixture.scheduler.step(.sms) }
-        for _ in 0..<500 where !fixture.sms.isHolding {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await fixture.waitUntilHolding()
 
         fixture.clock.advance(by: .seconds(30))
         #expect(await fixture.scheduler.expireDue() == nil)
