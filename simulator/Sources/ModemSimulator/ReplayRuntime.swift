@@ -62,7 +62,7 @@ public enum ReplayRuntime {
                 handle(player.resume())
             }
         }
-        waitUntilRead(by: keeper, clock: clock, limit: .seconds(2))
+        waitUntilRead(by: keeper, clock: clock, limit: .seconds(10))
         if !finished, mismatches.isEmpty {
             let step = player.position
             let place = transcript.lineNumbers.indices.contains(step) ? " at transcript line \(transcript.lineNumbers[step])" : ""
@@ -78,9 +78,10 @@ public enum ReplayRuntime {
     /// Closing the master hangs the tty up, and Linux then discards what the host has not
     /// read yet, so the last reply of a transcript would be lost to a host that reads it a
     /// moment after it arrives. `FIONREAD` on the subordinate side counts the unread bytes.
-    /// The first 100 ms are always waited: the kernel moves bytes from the master to the
+    /// The first 500 ms are always waited: the kernel moves bytes from the master to the
     /// subordinate's read buffer in a work queue, so a count of 0 right after a write does
-    /// not yet mean that the host read them.
+    /// not yet mean that the host read them. 100 ms was too short on a loaded machine, and
+    /// so was a 2 s limit for a host that polls the tty.
     private static func waitUntilRead(by subordinate: FileDescriptor, clock: SystemClock, limit: Duration) {
         let start = clock.now
         let deadline = start.advanced(by: limit)
@@ -88,7 +89,7 @@ public enum ReplayRuntime {
             usleep(10_000)
             var unread: Int32 = 0
             let counted = ioctl(subordinate.rawValue, UInt(FIONREAD), &unread) == 0
-            if start.duration(to: clock.now) >= .milliseconds(100), !counted || unread == 0 {
+            if start.duration(to: clock.now) >= .milliseconds(500), !counted || unread == 0 {
                 return
             }
         }
