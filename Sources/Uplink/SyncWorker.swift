@@ -73,8 +73,10 @@ public actor SyncWorker {
         for entry in entries {
             // Live alerts that arrived meanwhile go first.
             if await scheduler.pendingIMCount > 0 { break }
-            let outcome = await upstream.publish(entry)
-            let acknowledged = outcome == .acknowledged
+            // nil when the receiver acknowledged the event.
+            var failure: String?
+            if case .notAcknowledged(let reason) = await upstream.publish(entry) { failure = reason }
+            let acknowledged = failure == nil
             let time = clock.wallNow.nanosecondsSinceEpoch / 1_000_000
             do {
                 try await database.transaction("sync mark") { connection in
@@ -88,12 +90,10 @@ public actor SyncWorker {
                 logger.error("sync state not recorded", ["sync.key": .plain(entry.key), "error": .plain(String(describing: error))])
                 return .failed
             }
-            guard case .acknowledged = outcome else {
-                var reason = ""
-                if case .notAcknowledged(let text) = outcome { reason = text }
+            if let failure {
                 logger.warning(
                     "upstream did not acknowledge an event; retrying later",
-                    ["sync.key": .plain(entry.key), "sync.attempts": .plain(String(entry.attempts + 1)), "error": .plain(reason)])
+                    ["sync.key": .plain(entry.key), "sync.attempts": .plain(String(entry.attempts + 1)), "error": .plain(failure)])
                 return sent > 0 ? .sent(sent) : .failed
             }
             sent += 1
