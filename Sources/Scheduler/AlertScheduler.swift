@@ -261,8 +261,9 @@ public actor AlertScheduler {
                     _ = core.removeAlert(alertID)
                 }
                 if !expired.isEmpty {
-                    logger.notice("alerts expired", ["alert.ids": .plain(expired.sorted().map(String.init).joined(separator: ","))])
-                    publish(.closed(alertIDs: expired.sorted(), state: "expired"))
+                    let ids = expired.sorted()
+                    logger.notice("alerts expired", ["alert.ids": .plain(ids.map(String.init).joined(separator: ","))])
+                    publish(.closed(alertIDs: ids, state: "expired"))
                 }
             } catch {
                 logger.error("expiry not recorded; retrying in a minute", ["error": .plain(String(describing: error))])
