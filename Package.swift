@@ -173,7 +173,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // Tests against a real mosquitto broker that the harness starts on loopback.
         .testTarget(
-            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
+            name: "MQTTTests", dependencies: ["Uplink", "NetFaults", "IMFakes", "TestSupport", "Alerting", "Scheduler", "Storage", "Core"], swiftSettings: strictSettings),
         .testTarget(
             name: "IMFakesTests", dependencies: ["IMFakes", "Uplink", "Alerting", "Scheduler", "Storage", "Modem", "Hardware", "Core", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(

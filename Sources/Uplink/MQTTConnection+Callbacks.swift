@@ -74,12 +74,16 @@ extension MQTTConnection {
     }
 
     /// Handles the end of a connection; code 0 means the box disconnected itself.
+    ///
+    /// libmosquitto calls this on the network thread right after the failed read or write,
+    /// so `errno` still holds that call's error number.
     nonisolated func handleDisconnect(code: Int32) {
+        let errorNumber = errno
         let (stopping, wasConnected) = state.withLock { ($0.stopping, $0.connected) }
         if code == 0 && stopping {
             reportEnd(MQTTDisconnectReason(.stopped, detail: "the box disconnected"))
         } else {
-            reportEnd(reason(for: code, errorNumber: 0, wasConnected: wasConnected))
+            reportEnd(reason(for: code, errorNumber: errorNumber, wasConnected: wasConnected))
         }
     }
 
@@ -124,15 +128,22 @@ extension MQTTConnection {
 
     /// Maps a `MOSQ_ERR_*` code, the `errno` read with it and libmosquitto's last log line to
     /// a reason.
+    ///
+    /// A TLS 1.3 broker that rejects the client's certificate does so after the client's
+    /// handshake, and when its reset overtakes its alert, libmosquitto reports only
+    /// `MOSQ_ERR_ERRNO` with `EPROTO`, `EPIPE` or `ECONNRESET`. So on a TLS connection before
+    /// CONNACK these count as a TLS failure, as a reset during the handshake does.
     nonisolated func reason(for code: Int32, errorNumber: Int32, wasConnected: Bool) -> MQTTDisconnectReason {
         let libraryError = state.withLock { $0.lastLibraryError }
         let tlsHint = libraryError.map { $0.contains("SSL") || $0.contains("certificate") || $0.contains("TLS") } ?? false
+        let tlsSessionEnded = settings.tls != nil && code == MOSQ_ERR_ERRNO.rawValue && [EPROTO, EPIPE, ECONNRESET].contains(errorNumber)
 
-        if code == MOSQ_ERR_TLS.rawValue || code == MOSQ_ERR_TLS_HANDSHAKE.rawValue || (!wasConnected && tlsHint) {
+        if code == MOSQ_ERR_TLS.rawValue || code == MOSQ_ERR_TLS_HANDSHAKE.rawValue || (!wasConnected && (tlsHint || tlsSessionEnded)) {
             let caFile = settings.tls?.caFile ?? "none"
+            let cause = libraryError ?? (tlsSessionEnded ? "the broker ended the TLS session before accepting MQTT" : Self.errorText(code))
             return MQTTDisconnectReason(
                 .tlsFailed, code: code,
-                detail: "TLS with the broker failed (\(libraryError ?? Self.errorText(code))); check that the CA file \(caFile) signed the broker's certificate, that the certificate names \(settings.host), and that a client certificate is set if the broker requires one")
+                detail: "TLS with the broker failed (\(cause)); check that the CA file \(caFile) signed the broker's certificate, that the certificate names \(settings.host), and that a client certificate is set if the broker requires one")
         }
         switch code {
         case MOSQ_ERR_KEEPALIVE.rawValue:

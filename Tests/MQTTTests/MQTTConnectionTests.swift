@@ -6,6 +6,7 @@ import NetFaults
 import Scheduler
 import Storage
 import Glibc
+import IMFakes
 import Testing
 import Uplink
 
@@ -111,6 +112,32 @@ import Uplink
         #expect(reason?.kind == .tlsFailed)
         #expect(!events.elements.contains { $0.isConnected })
         await box.stop()
+    }
+
+    /// The `tls_reset` fault gives every time what a TLS 1.3 broker rejecting the client's
+    /// certificate gives when its reset overtakes its alert: a reset after the handshake.
+    @Test func resetAfterHandshakeIsTLSFailure() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertbox-tls-reset-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fakes = try await IMFakeHub.start(IMFakeConfiguration(tls: true), directory: directory, logger: MQTTFixture.logger("fakes"))
+        _ = try fakes.perform(["op": "im_fault", "api": "webhook", "fault": "tls_reset", "count": 100])
+        let port = try #require(URLComponents(string: fakes.baseURL(.webhook))?.port)
+        let caFile = try #require(fakes.certificatePath)
+        let settings = MQTTSettings(
+            host: "127.0.0.1", port: port, clientID: "box-reset", boxID: "box-reset", topicPrefix: MQTTFixture.prefix,
+            credentials: MQTTSettings.Credentials(username: MosquittoBroker.username, password: MosquittoBroker.password),
+            tls: MQTTSettings.TLS(caFile: caFile), reconnectDelay: .milliseconds(200), maxReconnectDelay: .seconds(1), connectTimeout: .seconds(5))
+        let box = try MQTTConnection(settings: settings, logger: MQTTFixture.logger("box"))
+        let events = Recorder(box.events)
+        await box.start()
+
+        let reason = await events.first { $0.disconnectReason != nil }?.element.disconnectReason
+        await box.stop()
+        await fakes.stop()
+        #expect(reason?.kind == .tlsFailed)
+        #expect(reason?.failureClass == .channelBroken)
+        #expect(reason?.detail.contains("ended the TLS session before accepting MQTT") == true)
+        #expect(reason?.detail.contains("client certificate") == true)
     }
 
     @Test func wrongPasswordIsChannelBroken() async throws {

@@ -26,10 +26,13 @@ public struct FakeFault: Sendable, Equatable {
         case tlsUntrusted
         /// Replies to the ClientHello with plain HTTP bytes (TLS servers only).
         case tlsGarbage
+        /// Completes the TLS handshake, then resets the connection (TCP RST) without a TLS
+        /// alert (TLS servers only).
+        case tlsReset
 
         /// Whether the fault acts on a new connection instead of on a request.
         var isConnectionLevel: Bool {
-            self == .tlsUntrusted || self == .tlsGarbage
+            self == .tlsUntrusted || self == .tlsGarbage || self == .tlsReset
         }
 
         /// The name used in control requests and recordings.
@@ -45,6 +48,7 @@ public struct FakeFault: Sendable, Equatable {
             case .acceptThenClose: "accept_then_close"
             case .tlsUntrusted: "tls_untrusted"
             case .tlsGarbage: "tls_garbage"
+            case .tlsReset: "tls_reset"
             }
         }
     }
@@ -74,7 +78,7 @@ public struct FakeFault: Sendable, Equatable {
     /// - Parameter now: the real monotonic time, from which `duration` counts.
     /// - Throws: `IMFakeError` naming the missing or invalid field.
     static func decode(_ fields: [String: Any], now: MonotonicInstant) throws(IMFakeError) -> FakeFault {
-        let names = "http_status, reply, rate_limited, no_answer, slow_answer, reset, close, accept_then_close, tls_untrusted or tls_garbage"
+        let names = "http_status, reply, rate_limited, no_answer, slow_answer, reset, close, accept_then_close, tls_untrusted, tls_garbage or tls_reset"
         guard let name = fields["fault"] as? String else {
             throw IMFakeError("missing \"fault\": name one of \(names)")
         }
@@ -101,6 +105,7 @@ public struct FakeFault: Sendable, Equatable {
         case "accept_then_close": kind = .acceptThenClose
         case "tls_untrusted": kind = .tlsUntrusted
         case "tls_garbage": kind = .tlsGarbage
+        case "tls_reset": kind = .tlsReset
         default:
             throw IMFakeError("unknown fault \"\(name)\": use \(names)")
         }

@@ -17,6 +17,9 @@ public enum FakeConnectionFault: Sendable, Equatable {
     case untrustedCertificate
     /// Reads the ClientHello and replies with plain HTTP bytes, as a misconfigured proxy does.
     case plaintextGarbage
+    /// Completes the handshake, then closes with `SO_LINGER` 0 before reading anything, so
+    /// the client reads a TCP RST where it expects its first response.
+    case resetAfterHandshake
 }
 
 /// The logic behind a fake server, which decides each connection's TLS behaviour and each

@@ -17,6 +17,8 @@ final class FakeHTTPConnection {
     var awaitingResponse = false
     /// Whether the server replies to the TLS handshake with plain bytes.
     var answersWithGarbage = false
+    /// Whether the server resets the connection once the TLS handshake is done.
+    var resetsAfterHandshake = false
     /// Whether the server has sent its last response and discards what the client still
     /// sends until it closes. Closing at once with unread bytes would make the kernel send
     /// a TCP RST, which can reach the client before the response.

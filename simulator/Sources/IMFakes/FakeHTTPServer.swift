@@ -125,10 +125,12 @@ public actor FakeHTTPServer {
 
             var context = tls
             var garbage = false
+            var resets = false
             if tls != nil {
                 switch handler.connectionFault() {
                 case .untrustedCertificate: context = untrustedTLS ?? tls
                 case .plaintextGarbage: garbage = true
+                case .resetAfterHandshake: resets = true
                 case nil: break
                 }
             }
@@ -136,6 +138,7 @@ public actor FakeHTTPServer {
             let connection = FakeHTTPConnection(
                 number: acceptedCount, descriptor: FileDescriptor(rawValue: descriptor), tls: context, bodyLimit: bodyLimit)
             connection.answersWithGarbage = garbage
+            connection.resetsAfterHandshake = resets
             connections[descriptor] = connection
             // The closures capture the descriptor, not the connection, which stays in the
             // actor's dictionary.
@@ -167,6 +170,9 @@ public actor FakeHTTPServer {
         }
         if connection.handshaking {
             switch connection.continueHandshake() {
+            case true? where connection.resetsAfterHandshake:
+                close(connection, reset: true)
+                return
             case true?: break
             case false?: return
             case nil:

@@ -76,6 +76,7 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
         switch fault?.kind {
         case .tlsUntrusted?: return .untrustedCertificate
         case .tlsGarbage?: return .plaintextGarbage
+        case .tlsReset?: return .resetAfterHandshake
         default: return nil
         }
     }
@@ -119,7 +120,7 @@ public final class FakeIMServer: FakeHTTPHandler, Sendable {
             case .acceptThenClose?:
                 verdict = evaluate(request, in: &state, now: now, wallNow: wallNow)
                 action = .close
-            case .tlsUntrusted?, .tlsGarbage?, nil:
+            case .tlsUntrusted?, .tlsGarbage?, .tlsReset?, nil:
                 let checked = evaluate(request, in: &state, now: now, wallNow: wallNow)
                 verdict = checked
                 action = .respond(checked.response, delay: .zero)
