@@ -14,17 +14,6 @@ import TestSupport
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
 
-    /// Polls the texts the simulated handset `number` received until `expected` arrived, for
-    /// at most 30 s.
-    static func waitForTexts(_ simulator: SimulatorProcess, to number: String, _ expected: [String]) async throws -> [String] {
-        var texts = try simulator.receivedTexts(to: number)
-        for _ in 0..<300 where texts != expected {
-            try await Task.sleep(for: .milliseconds(100))
-            texts = try simulator.receivedTexts(to: number)
-        }
-        return texts
-    }
-
     @Test func statusShowsIdentity() async throws {
         let simulator = try await SimulatorProcess.launch()
         defer { simulator.stop() }
@@ -84,7 +73,7 @@ import TestSupport
         #expect(result.status == 0)
         #expect(result.output.contains("Sent to +8613800000001 in 1 part:\n"))
         #expect(result.output.contains("Part 1/1: accepted by the SMSC, TP-MR 0\n"))
-        #expect(try await Self.waitForTexts(simulator, to: "+8613800000001", ["Fire drill at 10:00"]) == ["Fire drill at 10:00"])
+        #expect(try await simulator.waitForTexts(to: "+8613800000001", ["Fire drill at 10:00"]) == ["Fire drill at 10:00"])
     }
 
     @Test func sendChineseMultipartWithReport() async throws {
@@ -98,7 +87,7 @@ import TestSupport
             #expect(result.output.contains("Part \(part)/3: accepted by the SMSC, TP-MR \(part - 1)\n"))
             #expect(result.output.contains("Part \(part)/3: delivered (received by the recipient, TP-ST 0)\n"))
         }
-        #expect(try await Self.waitForTexts(simulator, to: "+8613800000002", [text]) == [text])
+        #expect(try await simulator.waitForTexts(to: "+8613800000002", [text]) == [text])
     }
 
     @Test func sendJSONWithReport() async throws {
@@ -141,7 +130,7 @@ import TestSupport
         // the network can deliver the handset's message to it.
         #expect(try await Self.modem(simulator, ["status"]).status == 0)
         try simulator.control(["op": "send", "from": "+8613800000005", "text": "收到，已撤离到集合点"])
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await simulator.waitForStoredMessages(1).values.reduce(0, +) == 1)
         let result = try await Self.modem(simulator, ["inbox"])
         #expect(result.status == 0)
         #expect(result.output.contains("1 message (deleted from the modem):\n"))

@@ -137,8 +137,7 @@ import Testing
         try await setup.scheduler.submit(Self.alert("lockdown-2", priority: .urgent))
         _ = await setup.scheduler.step(.im(targetID: targetID))
         #expect(await Self.drain(setup.scheduler, .sms) == 2)
-        try await Task.sleep(for: .milliseconds(500))
-        let handset = try setup.fakes.simulator.receivedTexts(to: "+8613800030010")
+        let handset = try await setup.fakes.simulator.waitForTexts(to: "+8613800030010", ["告警：5号楼封锁，请留在室内"])
         #expect(handset == ["告警：5号楼封锁，请留在室内"])
         await setup.tearDown()
     }

@@ -48,8 +48,13 @@ import Testing
         #expect(try await rig.eventually { await rig.annunciator.feedback == .acknowledged })
         let indication = await rig.annunciator.indication
         #expect(indication == .acknowledged || indication == .sending)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try rig.history("led_feedback").last?.on == true)
+        #expect(try await rig.eventually { try rig.history("led_feedback").last?.on == true })
+        // Steady: no edge follows the one that lit it.
+        let edges = try rig.history("led_feedback").count
+        try await Task.sleep(for: .milliseconds(600))
+        let later = try rig.history("led_feedback")
+        #expect(later.count == edges)
+        #expect(later.last?.on == true)
         await rig.stop()
     }
 
@@ -150,8 +155,7 @@ import Testing
             audience: [], texts: [])
         _ = try await rig.scheduler.submit(cancel)
         #expect(try await rig.eventually { await rig.annunciator.sirenAlerts.isEmpty })
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try rig.history("siren").last?.on == false)
+        #expect(try await rig.eventually { try rig.history("siren").last?.on == false })
         await rig.stop()
     }
 }

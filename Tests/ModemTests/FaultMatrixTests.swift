@@ -87,8 +87,7 @@ import Testing
             await driver.stop()
             return
         }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try simulator.receivedTexts(to: "+8613800000003") == ["Test"])
+        #expect(try await simulator.waitForTexts(to: "+8613800000003", ["Test"]) == ["Test"])
         if phase == .reassembling {
             // The parts read before the fault are kept: the last one completes the message.
             try simulator.control(["op": "deliver_pdu", "pdu": Hex.encode(longParts[2])])

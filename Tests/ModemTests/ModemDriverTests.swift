@@ -84,8 +84,7 @@ import Testing
             return
         }
         #expect(references.count == 3)
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try simulator.receivedTexts(to: "+8613800000001") == [text])
+        #expect(try await simulator.waitForTexts(to: "+8613800000001", [text]) == [text])
         await driver.stop()
     }
 
@@ -382,9 +381,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         try simulator.control(["op": "send", "from": "+8613800000001", "text": "断电期间收到"])
-        try await Task.sleep(for: .milliseconds(300))
-        let memories = (try simulator.control(["op": "status"])["modems"] as? [[String: Any]])?.first?["memories"] as? [String: Int]
-        #expect(memories?["SM"] == 1)
+        let memories = try await simulator.waitForStoredMessages(1)
+        #expect(memories["SM"] == 1)
 
         let (driver, log) = await ModemDriverTests.start(simulator)
         #expect(await driver.waitUntilReady(timeout: .seconds(45)))

@@ -59,6 +59,31 @@ public final class SimulatorProcess: @unchecked Sendable {
         return messages.compactMap { $0["text"] as? String }
     }
 
+    /// Polls the handsets' received texts until they equal `expected` or `timeout` passes,
+    /// and returns the last texts read. A loaded machine delivers later than an idle one,
+    /// so a test waits for the texts instead of sleeping a fixed time.
+    public func waitForTexts(to number: String, _ expected: [String], timeout: Duration = .seconds(30)) async throws -> [String] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var texts = try receivedTexts(to: number)
+        while texts != expected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            texts = try receivedTexts(to: number)
+        }
+        return texts
+    }
+
+    /// Polls the first modem's message memories until they contain `count` messages in all or
+    /// `timeout` passes, and returns the last count per memory.
+    public func waitForStoredMessages(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [String: Int] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let modems = try control(["op": "status"])["modems"] as? [[String: Any]]
+            let memories = modems?.first?["memories"] as? [String: Int] ?? [:]
+            if memories.values.reduce(0, +) >= count || ContinuousClock.now >= deadline { return memories }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Sends SIGTERM and returns at once, so that a caller on the concurrency pool never
     /// blocks. `stop()` then waits for the exit and removes the directory.
     public func requestStop() {
