@@ -40,6 +40,18 @@ import Testing
         #expect(!run.log.contains("certificate was rejected"))
     }
 
+    /// MQTT over TLS to the same fake server and its flawed certificate. The certificate is
+    /// checked in the handshake, before any MQTT byte, so a TLS server that speaks no MQTT
+    /// can stand in for the broker.
+    @Test(arguments: Flaw.allCases)
+    func mqttCertificateFlawFallsBackToSMS(_ flaw: Flaw) async throws {
+        let run = try await Self.play(flaw, over: .mqtt)
+        #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
+        #expect(run.log.contains("TLS with the broker failed"))
+        #expect(run.log.contains("certificate verify failed"), "the handshake failed, so no MQTT byte went out")
+        #expect(!run.log.contains(MosquittoBroker.password))
+    }
+
     /// MQTT over TLS to a real mosquitto whose certificate another CA signed: the box never
     /// logs in to the broker, so it publishes nothing, and the P1 goes by SMS.
     @Test func mqttBrokerWithWrongCAFallsBackToSMS() async throws {
@@ -51,7 +63,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let run = try await Self.pressP1(
-            uplink: Self.mqttSection(broker: broker, caFile: try broker.otherCAFile, directory: directory), simulator: simulator,
+            uplink: Self.mqttSection(port: Int(broker.tlsPort), caFile: try broker.otherCAFile, directory: directory), simulator: simulator,
             directory: directory)
 
         #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
@@ -71,7 +83,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let run = try await Self.pressP1(
-            uplink: Self.mqttSection(broker: broker, caFile: try broker.caFile, directory: directory), simulator: simulator,
+            uplink: Self.mqttSection(port: Int(broker.tlsPort), caFile: try broker.caFile, directory: directory), simulator: simulator,
             directory: directory, sent: { log in log.contains("the broker acknowledged the alert") })
 
         #expect(Self.brokerSawLogin(broker))
@@ -80,15 +92,15 @@ import Testing
         #expect(!run.log.contains("TLS with the broker failed"))
     }
 
-    /// Returns an `[mqtt]` section for the broker's TLS listener that trusts `caFile`, and
+    /// Returns an `[mqtt]` section for a TLS listener on `port` that trusts `caFile`, and
     /// writes the broker password into an owner-only file in `directory`.
-    static func mqttSection(broker: MosquittoBroker, caFile: String, directory: String) throws -> String {
+    static func mqttSection(port: Int, caFile: String, directory: String) throws -> String {
         try MosquittoBroker.password.write(toFile: directory + "/mqtt-password", atomically: true, encoding: .utf8)
         chmod(directory + "/mqtt-password", 0o600)
         return """
             [mqtt]
             host = "127.0.0.1"
-            port = \(broker.tlsPort)
+            port = \(port)
             ca_file = "\(caFile)"
             username = "\(MosquittoBroker.username)"
             password_file = "\(directory)/mqtt-password"
@@ -112,9 +124,18 @@ import Testing
         var log: String
     }
 
-    /// Starts the simulator's fake WeCom server over TLS and the box with the robot, presses
-    /// the P1 key and collects what came out after the box had time to fall back.
-    static func play(_ flaw: Flaw?) async throws -> Outcome {
+    /// How the box reaches the fake server.
+    enum Transport {
+        /// A WeCom robot over HTTPS.
+        case wecom
+        /// MQTT over TLS, with the fake server in the broker's place.
+        case mqtt
+    }
+
+    /// Starts the simulator's fake WeCom server over TLS and the box with the robot or an
+    /// MQTT uplink to it, presses the P1 key and collects what came out after the box had
+    /// time to fall back.
+    static func play(_ flaw: Flaw?, over transport: Transport = .wecom) async throws -> Outcome {
         let directory = try MosquittoBroker.temporaryDirectory(prefix: "tls-fallback")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (served, trusted) = try makeCertificates(flaw, in: directory)
@@ -128,6 +149,10 @@ import Testing
         let servers = try simulator.control(["op": "im_servers"])["servers"] as? [[String: Any]] ?? []
         let port = try #require(servers.first { $0["api"] as? String == "wecom" }?["port"] as? Int)
 
+        if transport == .mqtt {
+            let uplink = try mqttSection(port: port, caFile: trusted, directory: directory)
+            return try await pressP1(uplink: uplink, simulator: simulator, directory: directory)
+        }
         try robotKey.write(toFile: directory + "/wecom-key", atomically: true, encoding: .utf8)
         chmod(directory + "/wecom-key", 0o600)
         let uplink = """
