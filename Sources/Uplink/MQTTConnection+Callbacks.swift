@@ -75,8 +75,8 @@ extension MQTTConnection {
 
     /// Handles the end of a connection; code 0 means the box disconnected itself.
     ///
-    /// libmosquitto calls this on the network thread right after the failed read or write,
-    /// so `errno` still holds that call's error number.
+    /// libmosquitto calls this on the network thread right after the failed read or write
+    /// and the close of the socket, so `errno` holds the error number of one of the two.
     nonisolated func handleDisconnect(code: Int32) {
         let errorNumber = errno
         let (stopping, wasConnected) = state.withLock { ($0.stopping, $0.connected) }
