@@ -182,11 +182,13 @@ extension BoxRuntime {
         let authority = rest.prefix { $0 != "/" }
         let parts = authority.split(separator: ":", maxSplits: 1)
         guard let host = parts.first.map(String.init), !host.isEmpty else {
-            throw ConfigError(file: "im.robot", issues: [ConfigIssue(key: "im.robot.url", line: nil, message: "\"\(url)\" has no host")])
+            let text = LocalizedText(zh: "\"\(url)\" 中没有主机名；请写成 \"https://HOST\" 的形式", en: "\"\(url)\" has no host; write it as \"https://HOST\"")
+            throw ConfigError(file: "im.robot", issues: [ConfigIssue(key: "im.robot.url", line: nil, text: text)])
         }
         let port = parts.count == 2 ? UInt16(parts[1]) : (https ? 443 : 80)
         guard let port else {
-            throw ConfigError(file: "im.robot", issues: [ConfigIssue(key: "im.robot.url", line: nil, message: "\"\(url)\" has an invalid port")])
+            let text = LocalizedText(zh: "\"\(url)\" 中的端口无效；请用 1 到 65535", en: "\"\(url)\" has an invalid port; use 1 to 65535")
+            throw ConfigError(file: "im.robot", issues: [ConfigIssue(key: "im.robot.url", line: nil, text: text)])
         }
         return (host, port)
     }

@@ -153,7 +153,7 @@ public actor BoxRuntime {
     /// deliveries refer to them; the console removes people.
     private func importContacts(_ path: String) async throws {
         guard let bytes = readFileBytes(path) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(key: "contacts.file", line: nil, message: "cannot be read; check the path and its owner")])
+            throw ConfigError(file: path, issues: [Self.unreadableFileIssue(key: "contacts.file")])
         }
         let digest = String(Self.fingerprint(bytes), radix: 16)
         let marker = configuration.stateDirectory + "/contacts.imported"
@@ -234,7 +234,11 @@ public actor BoxRuntime {
             throw ConfigError(
                 file: board.name,
                 issues: missing.map {
-                    ConfigIssue(key: "gpio", line: nil, message: "the configuration uses \"\($0)\", which the board profile does not have; add the line or remove the role")
+                    ConfigIssue(
+                        key: "gpio", line: nil,
+                        text: LocalizedText(
+                            zh: "配置用到了 \"\($0)\"，但板卡配置中没有这条线路；请在板卡配置中添加，或删去这个角色",
+                            en: "the configuration uses \"\($0)\", which the board profile does not have; add the line or remove the role"))
                 })
         }
         guard !board.lines.isEmpty else {
@@ -423,13 +427,23 @@ public actor BoxRuntime {
     static func readSecret(_ path: String, name: String) throws(ConfigError) -> String {
         var status = stat()
         guard stat(path, &status) == 0, let text = readFile(path) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(key: name, line: nil, message: "cannot be read; check the path and its owner")])
+            throw ConfigError(file: path, issues: [unreadableFileIssue(key: name)])
         }
         if status.st_mode & 0o077 != 0 {
             throw ConfigError(
-                file: path, issues: [ConfigIssue(key: name, line: nil, message: "is readable by others; run chmod 600 on it, because it holds a secret")])
+                file: path,
+                issues: [
+                    ConfigIssue(
+                        key: name, line: nil,
+                        text: LocalizedText(
+                            zh: "其他用户也能读取；请对它运行 chmod 600，因为其中存有密钥", en: "is readable by others; run chmod 600 on it, because it holds a secret"))
+                ])
         }
         return text.trimmingWhitespace()
+    }
+
+    private static func unreadableFileIssue(key: String) -> ConfigIssue {
+        ConfigIssue(key: key, line: nil, text: LocalizedText(zh: "无法读取；请检查路径和文件属主", en: "cannot be read; check the path and its owner"))
     }
 
     /// Creates a directory owner-only, with its parents; `key` names its setting in errors.
@@ -438,7 +452,15 @@ public actor BoxRuntime {
         for part in path.split(separator: "/") {
             built += "/" + part
             if mkdir(built, 0o700) != 0, errno != EEXIST {
-                throw ConfigError(file: path, issues: [ConfigIssue(key: key, line: nil, message: "cannot be created (\(String(cString: strerror(errno))))")])
+                let reason = String(cString: strerror(errno))
+                throw ConfigError(
+                    file: path,
+                    issues: [
+                        ConfigIssue(
+                            key: key, line: nil,
+                            text: LocalizedText(
+                                zh: "无法创建（\(reason)）；请检查上级目录是否存在且服务用户可写", en: "cannot be created (\(reason)); check that the parent directory exists and the service user may write to it"))
+                    ])
             }
         }
         chmod(path, 0o700)

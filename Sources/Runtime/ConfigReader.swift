@@ -1,24 +1,4 @@
-/// A problem in the configuration: the key, its line, what is wrong and how to fix it.
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
-    /// The key's full path, such as `gpio.input[2].debounce_ms`.
-    public var key: String
-    public var line: Int?
-    public var message: String
-
-    public var description: String {
-        (line.map { "line \($0): " } ?? "") + "\(key): \(message)"
-    }
-}
-
-/// Every problem found in a configuration file; the box does not start with any of them.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var issues: [ConfigIssue]
-
-    public var description: String {
-        "\(file): \(issues.count) problem(s) in the configuration:\n" + issues.map { "  - \($0)" }.joined(separator: "\n")
-    }
-}
+import Core
 
 /// Collects the issues of one read, so an operator sees every mistake at once.
 final class ConfigIssues {
@@ -45,7 +25,7 @@ struct ConfigReader {
         do {
             return ConfigReader(table: try TOMLParser.parse(text), issues: ConfigIssues())
         } catch {
-            throw ConfigError(file: file, issues: [ConfigIssue(key: "(syntax)", line: error.line, message: error.message)])
+            throw ConfigError(file: file, issues: [ConfigIssue(key: ConfigIssue.syntaxKey, line: error.line, text: error.text)])
         }
     }
 
@@ -59,8 +39,8 @@ struct ConfigReader {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
-    func report(_ key: String, _ message: String) {
-        issues.list.append(ConfigIssue(key: fullKey(key), line: table.lines[key], message: message))
+    func report(_ key: String, _ text: LocalizedText) {
+        issues.list.append(ConfigIssue(key: fullKey(key), line: table.lines[key], text: text))
     }
 
     private func value(_ key: String) -> TOMLValue? {
@@ -74,20 +54,23 @@ struct ConfigReader {
 
     // MARK: Scalars
 
-    func string(_ key: String, default fallback: String? = nil, fix: String) -> String? {
+    /// Reads a string; a missing key is an issue only without a fallback. `fix` follows the
+    /// problem in the issue, and nil adds none.
+    func string(_ key: String, default fallback: String? = nil, fix: LocalizedText? = nil) -> String? {
         switch value(key) {
         case .string(let text)?:
             return text
         case nil:
-            if fallback == nil { report(key, "missing; \(fix)") }
+            if fallback == nil { report(key, LocalizedText(zh: "缺少此项", en: "missing").followed(by: fix)) }
             return fallback
         case let other?:
-            report(key, "expected a string in double quotes, found a \(other.typeName); \(fix)")
+            let type = other.typeText
+            report(key, LocalizedText(zh: "应为双引号中的字符串，实际是\(type.chinese)", en: "expected a string in double quotes, found \(type.english)").followed(by: fix))
             return fallback
         }
     }
 
-    func optionalString(_ key: String, fix: String) -> String? {
+    func optionalString(_ key: String, fix: LocalizedText? = nil) -> String? {
         guard has(key) else {
             read.keys.insert(key)
             return nil
@@ -95,18 +78,30 @@ struct ConfigReader {
         return string(key, fix: fix)
     }
 
-    func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>, unit: String = "") -> Int {
+    /// Reads a whole number in `range`; `unit` starts with a space, such as `" ms"`.
+    func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>, unit: LocalizedText = LocalizedText(zh: "", en: "")) -> Int {
         switch value(key) {
         case nil:
             return fallback
         case .integer(let number)?:
             guard let value = Int(exactly: number), range.contains(value) else {
-                report(key, "\(number)\(unit) is out of range; use \(range.lowerBound) to \(range.upperBound)\(unit)")
+                let (low, high) = (range.lowerBound, range.upperBound)
+                report(
+                    key,
+                    LocalizedText(
+                        zh: "\(number)\(unit.chinese) 超出范围；请用 \(low) 到 \(high)\(unit.chinese)",
+                        en: "\(number)\(unit.english) is out of range; use \(low) to \(high)\(unit.english)"))
                 return fallback
             }
             return value
         case let other?:
-            report(key, "expected a whole number\(unit.isEmpty ? "" : " of \(unit.trimmingSpaces)"), found a \(other.typeName); for example \(key) = \(fallback)")
+            let type = other.typeText
+            let (zhUnit, enUnit) = (unit.chinese.trimmingSpaces, unit.english.trimmingSpaces)
+            report(
+                key,
+                LocalizedText(
+                    zh: "应为\(zhUnit.isEmpty ? "" : "以 \(zhUnit) 为单位的")整数，实际是\(type.chinese)；例如 \(key) = \(fallback)",
+                    en: "expected a whole number\(enUnit.isEmpty ? "" : " of \(enUnit)"), found \(type.english); for example \(key) = \(fallback)"))
             return fallback
         }
     }
@@ -116,7 +111,12 @@ struct ConfigReader {
         case nil: return fallback
         case .boolean(let flag)?: return flag
         case let other?:
-            report(key, "expected true or false, found a \(other.typeName)")
+            let type = other.typeText
+            report(
+                key,
+                LocalizedText(
+                    zh: "应为 true 或 false，实际是\(type.chinese)；例如 \(key) = \(fallback)",
+                    en: "expected true or false, found \(type.english); for example \(key) = \(fallback)"))
             return fallback
         }
     }
@@ -125,7 +125,7 @@ struct ConfigReader {
     func duration(_ key: String, default fallback: Duration, range: ClosedRange<Duration>) -> Duration {
         let milliseconds = key.hasSuffix("_ms")
         let scale: Int64 = milliseconds ? 1 : 1000
-        let unit = milliseconds ? " ms" : " s"
+        let unit = milliseconds ? LocalizedText(zh: " ms", en: " ms") : LocalizedText(zh: " s", en: " s")
         let low = Int(range.lowerBound.nanoseconds / 1_000_000 / scale)
         let high = Int(min(range.upperBound.nanoseconds / 1_000_000 / scale, Int64(Int32.max)))
         let fallbackValue = Int(fallback.nanoseconds / 1_000_000 / scale)
@@ -134,15 +134,18 @@ struct ConfigReader {
     }
 
     func choice<T: RawRepresentable>(_ key: String, default fallback: T, of choices: [T]) -> T where T.RawValue == String {
-        guard let text = string(key, default: fallback.rawValue, fix: "use one of \(Self.list(choices))") else { return fallback }
+        let listed = Self.list(choices)
+        guard let text = string(key, default: fallback.rawValue, fix: LocalizedText(zh: "请用以下之一：\(listed)", en: "use one of \(listed)")) else {
+            return fallback
+        }
         guard let chosen = T(rawValue: text), choices.contains(where: { $0.rawValue == chosen.rawValue }) else {
-            report(key, "\"\(text)\" is not known; use one of \(Self.list(choices))")
+            report(key, LocalizedText(zh: "\"\(text)\" 不是可用的值；请用以下之一：\(listed)", en: "\"\(text)\" is not known; use one of \(listed)"))
             return fallback
         }
         return chosen
     }
 
-    func strings(_ key: String, default fallback: [String], fix: String) -> [String] {
+    func strings(_ key: String, default fallback: [String], fix: LocalizedText? = nil) -> [String] {
         switch value(key) {
         case nil:
             return fallback
@@ -150,17 +153,18 @@ struct ConfigReader {
             var result: [String] = []
             for element in elements {
                 guard case .string(let text) = element else {
-                    report(key, "every element must be a string in double quotes; \(fix)")
+                    report(key, LocalizedText(zh: "每个元素都必须是双引号中的字符串", en: "every element must be a string in double quotes").followed(by: fix))
                     return fallback
                 }
                 result.append(text)
             }
             return result
         case .string(let text)?:
-            report(key, "expected a list such as [\"\(text)\"]; \(fix)")
+            report(key, LocalizedText(zh: "应为列表，例如 [\"\(text)\"]", en: "expected a list such as [\"\(text)\"]").followed(by: fix))
             return [text]
         case let other?:
-            report(key, "expected a list of strings, found a \(other.typeName); \(fix)")
+            let type = other.typeText
+            report(key, LocalizedText(zh: "应为字符串列表，实际是\(type.chinese)", en: "expected a list of strings, found \(type.english)").followed(by: fix))
             return fallback
         }
     }
@@ -174,7 +178,8 @@ struct ConfigReader {
         case .table(let inner)?:
             return ConfigReader(table: inner, path: fullKey(key), issues: issues)
         case let other?:
-            report(key, "expected a table ([\(fullKey(key))]), found a \(other.typeName)")
+            let type = other.typeText
+            report(key, LocalizedText(zh: "应为表 [\(fullKey(key))]，实际是\(type.chinese)", en: "expected a table ([\(fullKey(key))]), found \(type.english)"))
             return nil
         }
     }
@@ -188,14 +193,20 @@ struct ConfigReader {
             var result: [ConfigReader] = []
             for (index, element) in elements.enumerated() {
                 guard case .table(let inner) = element else {
-                    report(key, "expected [[\(fullKey(key))]] tables, found a \(element.typeName) in position \(index + 1)")
+                    let type = element.typeText
+                    report(
+                        key,
+                        LocalizedText(
+                            zh: "应为 [[\(fullKey(key))]] 表，第 \(index + 1) 项却是\(type.chinese)",
+                            en: "expected [[\(fullKey(key))]] tables, found \(type.english) in position \(index + 1)"))
                     continue
                 }
                 result.append(ConfigReader(table: inner, path: "\(fullKey(key))[\(index + 1)]", issues: issues))
             }
             return result
         case let other?:
-            report(key, "expected [[\(fullKey(key))]] tables, found a \(other.typeName)")
+            let type = other.typeText
+            report(key, LocalizedText(zh: "应为 [[\(fullKey(key))]] 表，实际是\(type.chinese)", en: "expected [[\(fullKey(key))]] tables, found \(type.english)"))
             return []
         }
     }
@@ -205,8 +216,12 @@ struct ConfigReader {
         let known = read.keys.union(extra)
         for key in table.keys where !known.contains(key) {
             let suggestion = known.min { Self.distance($0, key) < Self.distance($1, key) }
-            let hint = suggestion.map { Self.distance($0, key) <= max(2, key.count / 3) ? "; did you mean \($0)?" : "" } ?? ""
-            report(key, "unknown key\(hint)")
+            let unknown = LocalizedText(zh: "未知的配置项", en: "unknown key")
+            if let suggestion, Self.distance(suggestion, key) <= max(2, key.count / 3) {
+                report(key, unknown.followed(by: LocalizedText(zh: "是否想写 \(suggestion)？", en: "did you mean \(suggestion)?")))
+            } else {
+                report(key, unknown)
+            }
         }
     }
 
@@ -233,5 +248,14 @@ struct ConfigReader {
 extension String {
     fileprivate var trimmingSpaces: String {
         String(drop { $0 == " " })
+    }
+}
+
+extension LocalizedText {
+    /// Appends a fix to a problem: `problem; fix` in English and `问题；修正` in Chinese. A nil
+    /// or empty fix appends nothing.
+    func followed(by fix: LocalizedText?) -> LocalizedText {
+        guard let fix, !fix.english.isEmpty else { return self }
+        return LocalizedText(zh: "\(chinese)；\(fix.chinese)", en: "\(english); \(fix.english)")
     }
 }

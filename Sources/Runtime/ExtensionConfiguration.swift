@@ -24,10 +24,12 @@ public struct ConsoleConfiguration: Sendable, Equatable {
     static func read(_ root: ConfigReader) -> ConsoleConfiguration {
         guard let console = root.section("console") else { return ConsoleConfiguration(socket: "/run/alertbox/console.sock") }
         let configuration = ConsoleConfiguration(
-            socket: console.string("socket", default: "/run/alertbox/console.sock", fix: ""),
+            socket: console.string("socket", default: "/run/alertbox/console.sock"),
             serial: console.boolean("serial", default: true),
-            initialPasswordFile: console.optionalString("initial_password_file", fix: "name a file that holds the first admin's password"),
-            oneTimePasswordFile: console.optionalString("one_time_password_file", fix: "name where the one-time password is written"))
+            initialPasswordFile: console.optionalString(
+                "initial_password_file", fix: LocalizedText(zh: "请填写存放首个管理员密码的文件", en: "name a file that holds the first admin's password")),
+            oneTimePasswordFile: console.optionalString(
+                "one_time_password_file", fix: LocalizedText(zh: "请填写一次性密码写入的文件", en: "name where the one-time password is written")))
         console.rejectUnknownKeys()
         return configuration
     }
@@ -40,19 +42,28 @@ extension SMSCommandSettings {
         guard let section = root.section("sms_commands") else { return nil }
         var operators: [SMSCommandOperator] = []
         for entry in section.tables("operator") {
-            guard let name = entry.string("name", fix: "name the operator, such as \"值班长\""),
-                let number = entry.string("number", fix: "give the operator's mobile number, such as \"+8613800000001\"")
+            guard let name = entry.string("name", fix: LocalizedText(zh: "请填写操作员的称呼，例如 \"值班长\"", en: "name the operator, such as \"值班长\"")),
+                let number = entry.string(
+                    "number", fix: LocalizedText(zh: "请填写操作员的手机号，例如 \"+8613800000001\"", en: "give the operator's mobile number, such as \"+8613800000001\""))
             else { continue }
             guard let phone = try? PhoneNumber(parsing: number) else {
-                entry.report("number", "\"\(PhoneMask.mask(number))\" is not a phone number; write it in E.164, such as \"+8613800000001\"")
+                let masked = PhoneMask.mask(number)
+                entry.report(
+                    "number",
+                    LocalizedText(
+                        zh: "\"\(masked)\" 不是有效的电话号码；请按 E.164 格式填写，例如 \"+8613800000001\"",
+                        en: "\"\(masked)\" is not a phone number; write it in E.164, such as \"+8613800000001\""))
                 continue
             }
             let language = entry.choice("language", default: Language.chinese, of: Language.allCases)
-            let names = entry.strings("commands", default: ["status", "alarm", "cancel"], fix: "list some of \"status\", \"alarm\", \"cancel\"")
+            let names = entry.strings("commands", default: ["status", "alarm", "cancel"], fix: LocalizedText(zh: "请从 \"status\"、\"alarm\"、\"cancel\" 中选择", en: "list some of \"status\", \"alarm\", \"cancel\""))
             var commands: Set<SMSCommandKind> = []
             for name in names {
                 guard let kind = SMSCommandKind(rawValue: name), kind != .confirm else {
-                    entry.report("commands", "\"\(name)\" is not a command; use \"status\", \"alarm\" or \"cancel\"")
+                    entry.report(
+                        "commands",
+                        LocalizedText(
+                            zh: "\"\(name)\" 不是可用的命令；请用 \"status\"、\"alarm\" 或 \"cancel\"", en: "\"\(name)\" is not a command; use \"status\", \"alarm\" or \"cancel\""))
                     continue
                 }
                 commands.insert(kind)
@@ -62,20 +73,23 @@ extension SMSCommandSettings {
         }
         var triggers: [SMSTrigger] = []
         for entry in section.tables("trigger") {
-            guard let name = entry.string("name", fix: "name the alarm as operators will text it, such as \"火警\""),
-                let template = entry.string("template", fix: "name a template, such as \"fire-alarm\"")
+            guard let name = entry.string("name", fix: LocalizedText(zh: "请填写操作员短信中使用的警情名称，例如 \"火警\"", en: "name the alarm as operators will text it, such as \"火警\"")),
+                let template = entry.string("template", fix: LocalizedText(zh: "请填写模板名，例如 \"fire-alarm\"", en: "name a template, such as \"fire-alarm\""))
             else { continue }
             let priority = AlertPriority(rawValue: entry.integer("priority", default: 0, range: 0...3)) ?? .lifeSafety
-            let audience = entry.strings("audience", default: [], fix: "name the contact groups")
-            if audience.isEmpty { entry.report("audience", "missing or empty; name at least one contact group") }
+            let audience = entry.strings("audience", default: [], fix: LocalizedText(zh: "请填写联系人分组", en: "name the contact groups"))
+            if audience.isEmpty {
+                entry.report("audience", LocalizedText(zh: "缺少此项或为空；请至少填写一个联系人分组", en: "missing or empty; name at least one contact group"))
+            }
             let confirm: Bool? = entry.has("confirm") ? entry.boolean("confirm", default: false) : nil
             triggers.append(
                 SMSTrigger(
-                    name: name, aliases: entry.strings("aliases", default: [], fix: "list other names"), template: template, priority: priority,
-                    audience: audience, location: entry.string("location", default: "", fix: "") ?? "", requiresConfirmation: confirm))
+                    name: name, aliases: entry.strings("aliases", default: [], fix: LocalizedText(zh: "请列出其他名称", en: "list other names")), template: template, priority: priority,
+                    audience: audience, location: entry.string("location", default: "") ?? "", requiresConfirmation: confirm))
             entry.rejectUnknownKeys()
         }
-        guard let hashText = section.string("pin_hash", fix: "make a PIN hash as docs/sms-commands.md shows and paste it here") else {
+        guard let hashText = section.string(
+                "pin_hash", fix: LocalizedText(zh: "请按 docs/sms-commands.md 的步骤生成 PIN 哈希，粘贴到这里", en: "make a PIN hash as docs/sms-commands.md shows and paste it here")) else {
             section.rejectUnknownKeys()
             return nil
         }
@@ -83,7 +97,7 @@ extension SMSCommandSettings {
         do {
             pin = try PINHash(parsing: hashText)
         } catch {
-            section.report("pin_hash", error.reason.english)
+            section.report("pin_hash", error.reason)
             section.rejectUnknownKeys()
             return nil
         }
@@ -96,7 +110,7 @@ extension SMSCommandSettings {
             replayWindow: section.duration("replay_window_s", default: defaults.replayWindow, range: .seconds(60)...(.seconds(86_400))),
             clockSkew: section.duration("clock_skew_s", default: defaults.clockSkew, range: .zero...(.seconds(3600))),
             confirmationWindow: section.duration("confirmation_window_s", default: defaults.confirmationWindow, range: .seconds(30)...(.seconds(3600))),
-            alertSender: section.string("alert_sender", default: boxID, fix: "") ?? boxID,
+            alertSender: section.string("alert_sender", default: boxID) ?? boxID,
             replyPriority: AlertPriority(rawValue: section.integer("reply_priority", default: 1, range: 1...3)) ?? .urgent,
             replyExpiry: section.duration("reply_expiry_s", default: defaults.replyExpiry, range: .seconds(60)...(.seconds(86_400))),
             utcOffsetMinutes: utcOffsetMinutes)
@@ -105,7 +119,7 @@ extension SMSCommandSettings {
             try settings.validate()
         } catch {
             let key = error.key.hasPrefix("sms_commands.") ? String(error.key.dropFirst("sms_commands.".count)) : error.key
-            section.report(key, error.reason.english)
+            section.report(key, error.reason)
             return nil
         }
         return settings

@@ -1,3 +1,5 @@
+public import Core
+
 /// A value of a TOML document: the subset a configuration file needs.
 ///
 /// Supported: comments, bare and quoted keys, dotted keys, `[table]` and `[[array of tables]]`
@@ -12,15 +14,15 @@ public indirect enum TOMLValue: Sendable, Equatable {
     case array([TOMLValue])
     case table(TOMLTable)
 
-    /// The TOML type's name, for error messages.
-    public var typeName: String {
+    /// The TOML type as a message names it: `an integer` in English, `整数` in Chinese.
+    public var typeText: LocalizedText {
         switch self {
-        case .string: "string"
-        case .integer: "integer"
-        case .float: "float"
-        case .boolean: "boolean"
-        case .array: "array"
-        case .table: "table"
+        case .string: LocalizedText(zh: "字符串", en: "a string")
+        case .integer: LocalizedText(zh: "整数", en: "an integer")
+        case .float: LocalizedText(zh: "小数", en: "a float")
+        case .boolean: LocalizedText(zh: "布尔值", en: "a boolean")
+        case .array: LocalizedText(zh: "数组", en: "an array")
+        case .table: LocalizedText(zh: "表", en: "a table")
         }
     }
 }
@@ -50,10 +52,33 @@ public struct TOMLTable: Sendable, Equatable {
 public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
-    public var message: String
+    /// The problem and what to write instead, in both operator languages.
+    public var text: LocalizedText
 
+    public init(line: Int, column: Int, text: LocalizedText) {
+        self.line = line
+        self.column = column
+        self.text = text
+    }
+
+    /// The English text, for logs.
+    public var message: String {
+        text.english
+    }
+
+    /// Renders the error as `line 2, column 6: MESSAGE` or `第 2 行第 6 列：MESSAGE`.
+    public func description(in language: Language) -> String {
+        LocalizedText(zh: "第 \(line) 行第 \(column) 列：\(text.chinese)", en: "line \(line), column \(column): \(text.english)")(language)
+    }
+
+    /// The English rendering, for logs.
     public var description: String {
-        "line \(line), column \(column): \(message)"
+        description(in: .english)
+    }
+
+    /// The message for a key that a table defines twice.
+    static func duplicateKey(_ name: String) -> LocalizedText {
+        LocalizedText(zh: "键 \"\(name)\" 定义了两次；只保留一个", en: "the key \"\(name)\" is defined twice; keep one")
     }
 }
 
@@ -104,7 +129,7 @@ public struct TOMLParser {
                 let keyLine = line
                 let key = try parseKey()
                 skipSpaces()
-                try expect("=", "write `key = value`")
+                try expect("=", LocalizedText(zh: "请写成 `key = value`", en: "write `key = value`"))
                 skipSpaces()
                 let value = try parseValue()
                 try assign(key, value, line: keyLine)
@@ -120,8 +145,8 @@ public struct TOMLParser {
         skipSpaces()
         let key = try parseKey()
         skipSpaces()
-        try expect("]", "close the table header with `]`")
-        if isArray { try expect("]", "close the array-of-tables header with `]]`") }
+        try expect("]", LocalizedText(zh: "表头要以 `]` 结尾", en: "close the table header with `]`"))
+        if isArray { try expect("]", LocalizedText(zh: "表数组的表头要以 `]]` 结尾", en: "close the array-of-tables header with `]]`")) }
         let headerLine = line
         var path: [PathStep] = []
         var names: [String] = []
@@ -151,7 +176,7 @@ public struct TOMLParser {
         var failure: TOMLError?
         modifyTable(at: path) { table in
             if table[name] != nil {
-                failure = TOMLError(line: line, column: 1, message: "the key \"\(name)\" is defined twice; keep one")
+                failure = TOMLError(line: line, column: 1, text: TOMLError.duplicateKey(name))
                 return
             }
             table.set(name, value, line: line)
@@ -171,13 +196,18 @@ public struct TOMLParser {
             modifyTable(at: path) { $0.set(key, .table(TOMLTable()), line: line) }
         case .table:
             if define && defined.contains(names) {
-                throw TOMLError(line: line, column: 1, message: "the table [\(names.joined(separator: "."))] is defined twice; merge the two")
+                let name = names.joined(separator: ".")
+                throw TOMLError(line: line, column: 1, text: LocalizedText(zh: "表 [\(name)] 定义了两次；请合并为一个", en: "the table [\(name)] is defined twice; merge the two"))
             }
         case .array(let elements) where elements.last.map({ if case .table = $0 { true } else { false } }) == true:
             break
         case let other?:
+            let (name, type) = (names.joined(separator: "."), other.typeText)
             throw TOMLError(
-                line: line, column: 1, message: "\"\(names.joined(separator: "."))\" is already a \(other.typeName), not a table; rename one of them")
+                line: line, column: 1,
+                text: LocalizedText(
+                    zh: "\"\(name)\" 已经是\(type.chinese)，不是表；请把其中一个改名",
+                    en: "\"\(name)\" is already \(type.english), not a table; rename one of them"))
         }
         if define { defined.insert(names) }
     }
@@ -192,7 +222,12 @@ public struct TOMLParser {
                 elements.append(.table(TOMLTable()))
                 table.set(key, .array(elements), line: line)
             case let other?:
-                failure = TOMLError(line: line, column: 1, message: "\"\(key)\" is already a \(other.typeName), so [[\(key)]] cannot add to it")
+                let type = other.typeText
+                failure = TOMLError(
+                    line: line, column: 1,
+                    text: LocalizedText(
+                        zh: "\"\(key)\" 已经是\(type.chinese)，[[\(key)]] 无法向其中添加表；请把其中一个改名",
+                        en: "\"\(key)\" is already \(type.english), so [[\(key)]] cannot add to it; rename one of them"))
             }
         }
         if let failure { throw failure }
@@ -244,7 +279,7 @@ public struct TOMLParser {
         var parts: [String] = []
         while true {
             skipSpaces()
-            guard let scalar = peek() else { throw error("a key is missing at the end of the file") }
+            guard let scalar = peek() else { throw error(LocalizedText(zh: "文件末尾缺少键", en: "a key is missing at the end of the file")) }
             if scalar == "\"" {
                 parts.append(try parseBasicString())
             } else if scalar == "'" {
@@ -255,7 +290,12 @@ public struct TOMLParser {
                     name.unicodeScalars.append(next)
                     advance()
                 }
-                if name.isEmpty { throw error("expected a key; bare keys use letters, digits, `_` and `-`, others go in quotes") }
+                if name.isEmpty {
+                    throw error(
+                        LocalizedText(
+                            zh: "此处应为键；不加引号的键只能用字母、数字、`_` 和 `-`，其他键请加引号",
+                            en: "expected a key; bare keys use letters, digits, `_` and `-`, others go in quotes"))
+                }
                 parts.append(name)
             }
             skipSpaces()
@@ -265,10 +305,10 @@ public struct TOMLParser {
     }
 
     private mutating func parseValue() throws(TOMLError) -> TOMLValue {
-        guard let scalar = peek() else { throw error("a value is missing after `=`") }
+        guard let scalar = peek() else { throw error(LocalizedText(zh: "`=` 后面缺少值", en: "a value is missing after `=`")) }
         switch scalar {
         case "\"":
-            if lookahead("\"\"\"") { throw error("multi-line strings are not supported; write \\n inside a one-line string") }
+            if lookahead("\"\"\"") { throw error(LocalizedText(zh: "不支持多行字符串；请在单行字符串中写 \\n", en: "multi-line strings are not supported; write \\n inside a one-line string")) }
             return .string(try parseBasicString())
         case "'":
             return .string(try parseLiteralString())
@@ -285,7 +325,7 @@ public struct TOMLParser {
                 index += 5
                 return .boolean(false)
             }
-            throw error("unknown value; strings go in double quotes, booleans are true or false")
+            throw error(LocalizedText(zh: "无法识别的值；字符串要加双引号，布尔值写 true 或 false", en: "unknown value; strings go in double quotes, booleans are true or false"))
         default:
             return try parseNumber()
         }
@@ -301,9 +341,12 @@ public struct TOMLParser {
         if let integer = Int64(digits) { return .integer(integer) }
         if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let float = Double(digits), float.isFinite { return .float(float) }
         if text.count >= 8, text.contains("-"), text.first?.isNumber == true {
-            throw error("dates and times are not supported; write \"\(text)\" in quotes")
+            throw error(LocalizedText(zh: "不支持日期和时间；请加上引号写成 \"\(text)\"", en: "dates and times are not supported; write \"\(text)\" in quotes"))
         }
-        throw error("\"\(text)\" is not a value; strings go in double quotes, numbers are digits such as 30 or 1.5")
+        throw error(
+            LocalizedText(
+                zh: "\"\(text)\" 不是有效的值；字符串要加双引号，数字直接写，例如 30 或 1.5",
+                en: "\"\(text)\" is not a value; strings go in double quotes, numbers are digits such as 30 or 1.5"))
     }
 
     private mutating func parseBasicString() throws(TOMLError) -> String {
@@ -315,7 +358,7 @@ public struct TOMLParser {
             case "\"":
                 return result
             case "\n":
-                throw error("the string is not closed on its line; add the closing \"")
+                throw error(LocalizedText(zh: "字符串在本行没有结束；请补上结尾的 \"", en: "the string is not closed on its line; add the closing \""))
             case "\\":
                 guard let escape = peek() else { break }
                 advance()
@@ -334,17 +377,23 @@ public struct TOMLParser {
                         advance()
                     }
                     guard let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) else {
-                        throw error("\\\(escape)\(hex) is not a Unicode escape; use \\u followed by \(length) hex digits")
+                        throw error(
+                            LocalizedText(
+                                zh: "\\\(escape)\(hex) 不是有效的 Unicode 转义；请用 \\u 加 \(length) 位十六进制数字",
+                                en: "\\\(escape)\(hex) is not a Unicode escape; use \\u followed by \(length) hex digits"))
                     }
                     result.unicodeScalars.append(decoded)
                 default:
-                    throw error("\\\(escape) is not an escape; write \\\\ for a backslash, or use a 'literal string'")
+                    throw error(
+                        LocalizedText(
+                            zh: "\\\(escape) 不是有效的转义；反斜杠请写成 \\\\，或改用单引号的字面量字符串 '...'",
+                            en: "\\\(escape) is not an escape; write \\\\ for a backslash, or use a 'literal string'"))
                 }
             default:
                 result.unicodeScalars.append(scalar)
             }
         }
-        throw error("the string is not closed; add the closing \"")
+        throw error(LocalizedText(zh: "字符串没有结束；请补上结尾的 \"", en: "the string is not closed; add the closing \""))
     }
 
     private mutating func parseLiteralString() throws(TOMLError) -> String {
@@ -353,10 +402,10 @@ public struct TOMLParser {
         while let scalar = peek() {
             advance()
             if scalar == "'" { return result }
-            if scalar == "\n" { throw error("the string is not closed on its line; add the closing '") }
+            if scalar == "\n" { throw error(LocalizedText(zh: "字符串在本行没有结束；请补上结尾的 '", en: "the string is not closed on its line; add the closing '")) }
             result.unicodeScalars.append(scalar)
         }
-        throw error("the string is not closed; add the closing '")
+        throw error(LocalizedText(zh: "字符串没有结束；请补上结尾的 '", en: "the string is not closed; add the closing '"))
     }
 
     private mutating func parseArray() throws(TOMLError) -> TOMLValue {
@@ -373,7 +422,7 @@ public struct TOMLParser {
             if peek() == "," {
                 advance()
             } else if peek() != "]" {
-                throw error("expected `,` or `]` in the array")
+                throw error(LocalizedText(zh: "数组中此处应为 `,` 或 `]`", en: "expected `,` or `]` in the array"))
             }
         }
     }
@@ -390,12 +439,14 @@ public struct TOMLParser {
             skipSpaces()
             let keyLine = line
             let key = try parseKey()
-            guard key.count == 1 else { throw error("dotted keys are not supported inside { }; use a [table] instead") }
+            guard key.count == 1 else {
+                throw error(LocalizedText(zh: "{ } 中不支持带点的键；请改用 [table]", en: "dotted keys are not supported inside { }; use a [table] instead"))
+            }
             skipSpaces()
-            try expect("=", "write `key = value` inside { }")
+            try expect("=", LocalizedText(zh: "在 { } 中请写成 `key = value`", en: "write `key = value` inside { }"))
             skipSpaces()
             let value = try parseValue()
-            if table[key[0]] != nil { throw error("the key \"\(key[0])\" is defined twice; keep one") }
+            if table[key[0]] != nil { throw error(TOMLError.duplicateKey(key[0])) }
             table.set(key[0], value, line: keyLine)
             skipSpaces()
             if peek() == "," {
@@ -404,7 +455,7 @@ public struct TOMLParser {
                 advance()
                 return .table(table)
             } else {
-                throw error("expected `,` or `}` in the inline table")
+                throw error(LocalizedText(zh: "内联表中此处应为 `,` 或 `}`", en: "expected `,` or `}` in the inline table"))
             }
         }
     }
@@ -429,8 +480,10 @@ public struct TOMLParser {
         return Array(scalars[index..<index + wanted.count]) == wanted
     }
 
-    private mutating func expect(_ scalar: Unicode.Scalar, _ fix: String) throws(TOMLError) {
-        guard peek() == scalar else { throw error("expected `\(scalar)`; \(fix)") }
+    private mutating func expect(_ scalar: Unicode.Scalar, _ fix: LocalizedText) throws(TOMLError) {
+        guard peek() == scalar else {
+            throw error(LocalizedText(zh: "此处应为 `\(scalar)`；\(fix.chinese)", en: "expected `\(scalar)`; \(fix.english)"))
+        }
         advance()
     }
 
@@ -453,10 +506,10 @@ public struct TOMLParser {
     private mutating func endOfLine() throws(TOMLError) {
         skipWhitespaceAndComments(newlines: false)
         if peek() == "\r" { advance() }
-        guard peek() == nil || peek() == "\n" else { throw error("unexpected text after the value; put one key per line") }
+        guard peek() == nil || peek() == "\n" else { throw error(LocalizedText(zh: "值后面有多余的内容；每行只写一个键", en: "unexpected text after the value; put one key per line")) }
     }
 
-    private func error(_ message: String) -> TOMLError {
-        TOMLError(line: line, column: index - lineStart + 1, message: message)
+    private func error(_ text: LocalizedText) -> TOMLError {
+        TOMLError(line: line, column: index - lineStart + 1, text: text)
     }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// The IM robots, the MQTT broker and the upstream of a box, from the configuration file's
 /// `[[im.robot]]`, `[mqtt]`, `[uplink]` and `[upstream]` sections.
 ///
@@ -68,51 +70,76 @@ public struct UplinkConfiguration: Sendable, Equatable {
         if let im = root.section("im") {
             var names: Set<String> = []
             for robot in im.tables("robot") {
-                guard let name = robot.string("name", fix: "name the robot, such as \"保卫处群\"") else { continue }
-                if !names.insert(name).inserted { robot.report("name", "\"\(name)\" is used twice; give each robot its own name") }
+                guard let name = robot.string("name", fix: LocalizedText(zh: "请给机器人命名，例如 \"保卫处群\"", en: "name the robot, such as \"保卫处群\"")) else { continue }
+                if !names.insert(name).inserted {
+                    robot.report("name", LocalizedText(zh: "\"\(name)\" 用了两次；每个机器人要有自己的名字", en: "\"\(name)\" is used twice; give each robot its own name"))
+                }
                 let kind = robot.choice("kind", default: RobotKind.wecom, of: RobotKind.allCases)
-                let url = robot.optionalString("url", fix: "give the URL, such as \"https://qyapi.weixin.qq.com\"")
-                let keyFile = robot.optionalString("key_file", fix: "name the file that holds the robot's key")
-                let secretFile = robot.optionalString("secret_file", fix: "name the file that holds the signing secret")
+                let url = robot.optionalString("url", fix: LocalizedText(zh: "请填写 URL，例如 \"https://qyapi.weixin.qq.com\"", en: "give the URL, such as \"https://qyapi.weixin.qq.com\""))
+                let keyFile = robot.optionalString("key_file", fix: LocalizedText(zh: "请填写存放机器人密钥的文件", en: "name the file that holds the robot's key"))
+                let secretFile = robot.optionalString("secret_file", fix: LocalizedText(zh: "请填写存放签名密钥的文件", en: "name the file that holds the signing secret"))
                 if kind == .webhook {
-                    if url == nil { robot.report("url", "missing; a webhook needs its full URL") }
-                    if secretFile == nil { robot.report("secret_file", "missing; a webhook needs a whsec_ secret to sign with") }
+                    if url == nil { robot.report("url", LocalizedText(zh: "缺少此项；webhook 需要完整的 URL", en: "missing; a webhook needs its full URL")) }
+                    if secretFile == nil {
+                        robot.report(
+                            "secret_file", LocalizedText(zh: "缺少此项；webhook 需要用于签名的 whsec_ 密钥", en: "missing; a webhook needs a whsec_ secret to sign with"))
+                    }
                 } else if keyFile == nil {
-                    robot.report("key_file", "missing; name the file that holds the \(kind.rawValue) robot's key")
+                    robot.report(
+                        "key_file",
+                        LocalizedText(zh: "缺少此项；请填写存放 \(kind.rawValue) 机器人密钥的文件", en: "missing; name the file that holds the \(kind.rawValue) robot's key"))
                 }
                 if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://127.0.0.1") || url.hasPrefix("http://localhost")) {
-                    robot.report("url", "\"\(url)\" must use https; plain http is allowed only to 127.0.0.1 for the simulator")
+                    robot.report(
+                        "url",
+                        LocalizedText(
+                            zh: "\"\(url)\" 必须使用 https；只有连接 127.0.0.1 上的模拟器时才允许明文 http",
+                            en: "\"\(url)\" must use https; plain http is allowed only to 127.0.0.1 for the simulator"))
                 }
-                let keywords = robot.strings("keywords", default: [], fix: "list the robot's security keywords")
-                let groups = robot.strings("groups", default: [], fix: "name the contact groups this robot posts for")
-                if groups.isEmpty { robot.report("groups", "missing or empty; name the contact groups whose alerts go to this robot") }
+                let keywords = robot.strings("keywords", default: [], fix: LocalizedText(zh: "请列出机器人的安全关键词", en: "list the robot's security keywords"))
+                let groups = robot.strings("groups", default: [], fix: LocalizedText(zh: "请填写由这个机器人推送的联系人分组", en: "name the contact groups this robot posts for"))
+                if groups.isEmpty {
+                    robot.report(
+                        "groups",
+                        LocalizedText(zh: "缺少此项或为空；请填写告警要发到这个机器人的联系人分组", en: "missing or empty; name the contact groups whose alerts go to this robot"))
+                }
                 robot.rejectUnknownKeys()
                 result.robots.append(Robot(name: name, kind: kind, url: url, keyFile: keyFile, secretFile: secretFile, keywords: keywords, groups: groups))
             }
             im.rejectUnknownKeys()
         }
         if let mqtt = root.section("mqtt") {
-            let host = mqtt.string("host", fix: "give the broker's host name") ?? ""
-            let caFile = mqtt.optionalString("ca_file", fix: "name the CA file that signed the broker's certificate")
+            let host = mqtt.string("host", fix: LocalizedText(zh: "请填写 MQTT 服务器的主机名", en: "give the broker's host name")) ?? ""
+            let caFile = mqtt.optionalString("ca_file", fix: LocalizedText(zh: "请填写签发 MQTT 服务器证书的 CA 文件", en: "name the CA file that signed the broker's certificate"))
             let port = mqtt.integer("port", default: caFile == nil ? 1883 : 8883, range: 1...65535)
             if caFile == nil, host != "127.0.0.1", host != "localhost" {
-                mqtt.report("ca_file", "missing; a broker off this machine needs TLS, so name its CA file")
+                mqtt.report("ca_file", LocalizedText(zh: "缺少此项；连接本机以外的 MQTT 服务器必须用 TLS，请填写其 CA 文件", en: "missing; a broker off this machine needs TLS, so name its CA file"))
             }
-            let username = mqtt.optionalString("username", fix: "")
-            let passwordFile = mqtt.optionalString("password_file", fix: "name the file that holds the broker password")
-            if username != nil, passwordFile == nil { mqtt.report("password_file", "missing; a username needs a password file") }
-            let prefix = mqtt.string("topic_prefix", default: "alertbox", fix: "") ?? "alertbox"
+            let username = mqtt.optionalString("username")
+            let passwordFile = mqtt.optionalString("password_file", fix: LocalizedText(zh: "请填写存放 MQTT 服务器密码的文件", en: "name the file that holds the broker password"))
+            if username != nil, passwordFile == nil {
+                mqtt.report("password_file", LocalizedText(zh: "缺少此项；设置了 username 就需要密码文件", en: "missing; a username needs a password file"))
+            }
+            let prefix = mqtt.string("topic_prefix", default: "alertbox") ?? "alertbox"
             if prefix.contains("+") || prefix.contains("#") || prefix.hasSuffix("/") {
-                mqtt.report("topic_prefix", "\"\(prefix)\" may not contain + or # or end with /")
+                mqtt.report(
+                    "topic_prefix",
+                    LocalizedText(
+                        zh: "\"\(prefix)\" 不能含有 + 或 #，也不能以 / 结尾；请改用 \"alertbox\" 这样的前缀",
+                        en: "\"\(prefix)\" may not contain + or # or end with /; use a prefix such as \"alertbox\""))
             }
-            let groups = mqtt.strings("groups", default: [], fix: "name the groups whose alerts are published to the broker")
+            let groups = mqtt.strings("groups", default: [], fix: LocalizedText(zh: "请填写告警要发布到 MQTT 服务器的分组", en: "name the groups whose alerts are published to the broker"))
             var publishers: [Publisher] = []
             for publisher in mqtt.tables("publisher") {
-                guard let name = publisher.string("name", fix: "name the publisher as in its topic"),
-                    let secret = publisher.string("secret_file", fix: "name the file that holds the publisher's shared secret")
+                guard let name = publisher.string("name", fix: LocalizedText(zh: "请填写发布者名称，与其主题中的一致", en: "name the publisher as in its topic")),
+                    let secret = publisher.string(
+                        "secret_file", fix: LocalizedText(zh: "请填写存放该发布者共享密钥的文件", en: "name the file that holds the publisher's shared secret"))
                 else { continue }
-                let audience = publisher.strings("audience", default: [], fix: "name the groups its alerts go to")
-                if audience.isEmpty { publisher.report("audience", "missing or empty; name the groups this publisher's alerts go to") }
+                let audience = publisher.strings("audience", default: [], fix: LocalizedText(zh: "请填写其告警发往的分组", en: "name the groups its alerts go to"))
+                if audience.isEmpty {
+                    publisher.report(
+                        "audience", LocalizedText(zh: "缺少此项或为空；请填写该发布者的告警发往的分组", en: "missing or empty; name the groups this publisher's alerts go to"))
+                }
                 publisher.rejectUnknownKeys()
                 publishers.append(Publisher(name: name, secretFile: secret, audience: audience))
             }
@@ -122,28 +149,33 @@ public struct UplinkConfiguration: Sendable, Equatable {
                 publishers: publishers)
         }
         if let upstream = root.section("upstream") {
-            let kind = upstream.string("kind", fix: "write \"webhook\" or \"mqtt\"") ?? ""
+            let kind = upstream.string("kind", fix: LocalizedText(zh: "请写 \"webhook\" 或 \"mqtt\"", en: "write \"webhook\" or \"mqtt\"")) ?? ""
             switch kind {
             case "webhook":
-                let url = upstream.string("url", fix: "give the webhook's URL") ?? ""
-                let secret = upstream.string("secret_file", fix: "name the file that holds the webhook's whsec_ secret") ?? ""
+                let url = upstream.string("url", fix: LocalizedText(zh: "请填写 webhook 的 URL", en: "give the webhook's URL")) ?? ""
+                let secret = upstream.string("secret_file", fix: LocalizedText(zh: "请填写存放 webhook 的 whsec_ 密钥的文件", en: "name the file that holds the webhook's whsec_ secret")) ?? ""
                 result.upstream = .webhook(url: url, secretFile: secret)
             case "mqtt":
-                if result.mqtt == nil { upstream.report("kind", "\"mqtt\" needs an [mqtt] section") }
+                if result.mqtt == nil { upstream.report("kind", LocalizedText(zh: "\"mqtt\" 需要 [mqtt] 段；请添加", en: "\"mqtt\" needs an [mqtt] section; add one")) }
                 result.upstream = .mqtt
             case "":
                 break
             default:
-                upstream.report("kind", "\"\(kind)\" is not known; write \"webhook\" or \"mqtt\"")
+                upstream.report("kind", LocalizedText(zh: "\"\(kind)\" 不是可用的值；请写 \"webhook\" 或 \"mqtt\"", en: "\"\(kind)\" is not known; write \"webhook\" or \"mqtt\""))
             }
             upstream.rejectUnknownKeys()
         }
         if let uplink = root.section("uplink") {
-            result.clockPolicy = uplink.string("clock", default: "synchronized", fix: "") ?? "synchronized"
+            result.clockPolicy = uplink.string("clock", default: "synchronized") ?? "synchronized"
             if !["synchronized", "assumed"].contains(result.clockPolicy) {
-                uplink.report("clock", "\"\(result.clockPolicy)\" is not known; write \"synchronized\" (default) or \"assumed\" for a lab without time service")
+                let policy = result.clockPolicy
+                uplink.report(
+                    "clock",
+                    LocalizedText(
+                        zh: "\"\(policy)\" 不是可用的值；请写 \"synchronized\"（默认），没有授时服务的实验室可写 \"assumed\"",
+                        en: "\"\(policy)\" is not known; write \"synchronized\" (default) or \"assumed\" for a lab without time service"))
             }
-            result.caFile = uplink.optionalString("ca_file", fix: "name a CA bundle for the robots' HTTPS")
+            result.caFile = uplink.optionalString("ca_file", fix: LocalizedText(zh: "请填写机器人 HTTPS 使用的 CA 证书包", en: "name a CA bundle for the robots' HTTPS"))
             uplink.rejectUnknownKeys()
         }
         return result

@@ -73,7 +73,7 @@ import Testing
             ("a = [1, 2", 1, "expected `,` or `]`"),
             ("a = 2026-12-05", 1, "in quotes"),
             ("a = \"\\q\"", 1, "not an escape"),
-            ("x = 1\n[x]", 2, "already a integer"),
+            ("x = 1\n[x]", 2, "already an integer"),
         ]
         for (text, line, fragment) in cases {
             do {
