@@ -66,7 +66,7 @@ public enum RunCommand {
             board = try BoardProfile.load(configuration.boardProfile, directories: options.profileDirectories)
             if let socket = configuration.gpioSocket { board.bridgeSocket = socket }
         } catch {
-            printError(error.description)
+            printError(error.description(in: options.language))
             return 78
         }
         if options.checkOnly {
