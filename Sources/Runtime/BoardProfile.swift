@@ -49,7 +49,7 @@ public struct BoardProfile: Sendable, Equatable {
         let root = try ConfigReader.root(parsing: text, file: file)
         let issues = root.issues
         let board = root.section("board") ?? ConfigReader(table: TOMLTable(), path: "board", issues: issues)
-        let name = board.string("name", fix: LocalizedText(zh: "请给配置命名，例如 \"rpi4-ec25\"", en: "name the profile, such as \"rpi4-ec25\"")) ?? ""
+        let name = board.string("name", fix: LocalizedText(zh: "请给板卡配置命名，例如 \"rpi4-ec25\"", en: "name the profile, such as \"rpi4-ec25\"")) ?? ""
         let description = board.string("description", default: "") ?? ""
         board.rejectUnknownKeys()
 

@@ -85,7 +85,7 @@ public struct BoxConfiguration: Sendable {
             box.report(
                 "id",
                 LocalizedText(
-                    zh: "\"\(boxID)\" 只能包含 ASCII 字母、数字、- 和 _，因为它会用作 CAP 的 sender",
+                    zh: "\"\(boxID)\" 只能包含 ASCII 字母、数字、- 和 _，因为它会用作 CAP 消息的 sender 字段",
                     en: "\"\(boxID)\" may hold only ASCII letters, digits, - and _, because it becomes the CAP sender"))
         }
         let boxName = box.string("name", default: boxID) ?? boxID

@@ -41,10 +41,14 @@ import TestSupport
     }
 
     /// Runs `alertbox` with `arguments` on a thread of its own; returns the process and its stderr file.
-    static func start(_ arguments: [String], directory: String) throws -> (Process, String) {
+    /// `language` sets `ALERTBOX_LANG`, and nil removes it from the inherited environment.
+    static func start(_ arguments: [String], directory: String, language: String? = nil) throws -> (Process, String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["ALERTBOX_LANG"] = language
+        process.environment = environment
         let log = directory + "/box.log"
         try #require(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
         process.standardError = FileHandle(forWritingAtPath: log)
@@ -108,8 +112,32 @@ import TestSupport
         try "[box]\nid = \"box 1\"\n[board]\nprofile = \"simulator\"\n".write(toFile: directory + "/bad.toml", atomically: true, encoding: .utf8)
         let (process, log) = try Self.start(["run", "--config", directory + "/bad.toml", "--profiles", repositoryRoot + "/board/profiles"], directory: directory)
         #expect(await Self.waitForExit(process) == 78)
-        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("line 2: box.id: \"box 1\" may hold only ASCII letters"))
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("第 2 行：box.id：\"box 1\" 只能包含 ASCII 字母"))
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The expected first two lines of `run --check` on a file with a bad box id and a typo.
+    static let checkOutputs = [
+        "zh": "bad.toml：配置中有 2 处问题：\n  - 第 2 行：box.id：\"box 1\" 只能包含 ASCII 字母、数字、- 和 _，因为它会用作 CAP 消息的 sender 字段\n",
+        "en": "bad.toml: 2 problem(s) in the configuration:\n  - line 2: box.id: \"box 1\" may hold only ASCII letters, digits, - and _, because it becomes the CAP sender\n",
+    ]
+
+    @Test(arguments: [
+        ([String](), nil, "zh"), (["--lang", "en"], nil, "en"), ([], "en", "en"), (["--lang", "zh"], "en", "zh"), ([], "zh_CN.UTF-8", "zh"),
+    ])
+    func checkPrintsChosenLanguage(options: [String], environment: String?, expected: String) async throws {
+        let directory = try MosquittoBroker.temporaryDirectory(prefix: "run-check")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "[box]\nid = \"box 1\"\nlangauge = \"zh\"\n[board]\nprofile = \"simulator\"\n".write(
+            toFile: directory + "/bad.toml", atomically: true, encoding: .utf8)
+        let arguments = ["run", "--check", "--config", directory + "/bad.toml", "--profiles", repositoryRoot + "/board/profiles"] + options
+        let (process, log) = try Self.start(arguments, directory: directory, language: environment)
+        #expect(await Self.waitForExit(process) == 78)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        let expectedOutput = try #require(Self.checkOutputs[expected])
+        #expect(text.hasPrefix(directory + "/" + expectedOutput), "\(text)")
+        let typo = expected == "zh" ? "  - 第 3 行：box.langauge：未知的配置项；是否想写 language？" : "  - line 3: box.langauge: unknown key; did you mean language?"
+        #expect(text.contains(typo), "\(text)")
     }
 
     @Test func secretReadableByOthersIsRefused() async throws {
