@@ -16,7 +16,7 @@ public enum CommandLineTool {
     static let root = CommandSpec(
         name: "alertbox",
         summary: LocalizedText(
-            zh: "AlertBox 报警盒：在紧急情况下通过即时通讯和短信按优先级发出警报。",
+            zh: "AlertBox 报警箱：在紧急情况下通过即时通讯和短信按优先级发出警报。",
             en: "AlertBox: sends alerts by priority over enterprise IM and SMS in an emergency."),
         synopsis: LocalizedText(zh: "<命令> [选项]", en: "<command> [options]"),
         subcommands: [RunSpec.command, SMSCommands.group, ModemCommands.group, ConsoleClient.command])

@@ -10,7 +10,7 @@ enum ConsoleClient {
     static let command = CommandSpec(
         name: "console",
         summary: LocalizedText(
-            zh: "在本机连接报警盒控制台（与串口控制台相同的命令）",
+            zh: "在本机连接报警箱控制台（与串口控制台相同的命令）",
             en: "open the box's console on this machine (the same commands as the serial console)"),
         synopsis: LocalizedText(zh: "[--socket PATH]", en: "[--socket PATH]"),
         discussion: LocalizedText(

@@ -134,7 +134,7 @@ enum ModemCommands {
         synopsis: LocalizedText(zh: "--device PATH [--wait S] [选项]", en: "--device PATH [--wait S] [options]"),
         discussion: LocalizedText(
             zh: """
-                驱动在初始化时读取模块存储中的所有短信，读取后即从模块中删除，与报警盒运行时相同；打印出来的短信不会再留在模块里。
+                驱动在初始化时读取模块存储中的所有短信，读取后即从模块中删除，与报警箱运行时相同；打印出来的短信不会再留在模块里。
                 命令结束时仍缺段的长短信按不完整短信打印，缺段处有标记。
 
                 """ + exitStatusText.chinese,

@@ -77,7 +77,7 @@ public actor ConsoleSession {
         machine = SessionMachine(idleLimit: .seconds(minutes * 60), at: clock.now)
         // The next person on a serial line must not recall the last user's commands.
         editor.clearHistory()
-        write(LocalizedText(zh: "\r\nAlertBox 报警盒控制台\r\n", en: "\r\nAlertBox console\r\n")(language))
+        write(LocalizedText(zh: "\r\nAlertBox 报警箱控制台\r\n", en: "\r\nAlertBox console\r\n")(language))
         perform(machine.start(at: clock.now))
     }
 
