@@ -91,10 +91,17 @@ extension BoxRuntime {
         if let username = settings.username, let file = settings.passwordFile {
             credentials = MQTTSettings.Credentials(username: username, password: try Self.readSecret(file, name: "mqtt.password_file"))
         }
+        if let certificate = settings.certificateFile, readFile(certificate) == nil {
+            throw ConfigError(file: certificate, issues: [Self.unreadableFileIssue(key: "mqtt.certificate_file")])
+        }
+        if let key = settings.keyFile {
+            _ = try Self.readSecret(key, name: "mqtt.key_file")
+        }
+        let tls = settings.caFile.map { MQTTSettings.TLS(caFile: $0, certificateFile: settings.certificateFile, keyFile: settings.keyFile) }
         let connection = try MQTTConnection(
             settings: MQTTSettings(
                 host: settings.host, port: settings.port, clientID: "alertbox-\(configuration.boxID)", boxID: configuration.boxID,
-                topicPrefix: settings.topicPrefix, credentials: credentials, tls: settings.caFile.map { MQTTSettings.TLS(caFile: $0) }),
+                topicPrefix: settings.topicPrefix, credentials: credentials, tls: tls),
             logger: logger)
         uplinkParts.mqtt = connection
         await connection.start()

@@ -442,7 +442,7 @@ public actor BoxRuntime {
         return text.trimmingWhitespace()
     }
 
-    private static func unreadableFileIssue(key: String) -> ConfigIssue {
+    static func unreadableFileIssue(key: String) -> ConfigIssue {
         ConfigIssue(key: key, line: nil, text: LocalizedText(zh: "无法读取；请检查路径和文件属主", en: "cannot be read; check the path and its owner"))
     }
 

@@ -33,6 +33,10 @@ public struct UplinkConfiguration: Sendable, Equatable {
         public var port: Int
         /// TLS with this CA file; nil only for a loopback broker in a lab.
         public var caFile: String?
+        /// The client certificate and its unencrypted key, both PEM, for a broker that
+        /// requires one; both or neither, and only with `caFile`.
+        public var certificateFile: String?
+        public var keyFile: String?
         public var username: String?
         public var passwordFile: String?
         public var topicPrefix: String
@@ -115,6 +119,18 @@ public struct UplinkConfiguration: Sendable, Equatable {
             if caFile == nil, host != "127.0.0.1", host != "localhost" {
                 mqtt.report("ca_file", LocalizedText(zh: "缺少此项；连接本机以外的 MQTT 服务器必须用 TLS，请填写其 CA 文件", en: "missing; a broker off this machine needs TLS, so name its CA file"))
             }
+            let certificateFile = mqtt.optionalString(
+                "certificate_file", fix: LocalizedText(zh: "请填写客户端证书的 PEM 文件", en: "name the client certificate's PEM file"))
+            let keyFile = mqtt.optionalString(
+                "key_file", fix: LocalizedText(zh: "请填写客户端证书私钥的 PEM 文件（不加密）", en: "name the PEM file of the client certificate's unencrypted key"))
+            if (certificateFile == nil) != (keyFile == nil) {
+                mqtt.report(
+                    certificateFile == nil ? "certificate_file" : "key_file",
+                    LocalizedText(zh: "缺少此项；客户端证书和私钥要同时填写", en: "missing; the client certificate and its key go together, so set both"))
+            }
+            if certificateFile != nil, caFile == nil {
+                mqtt.report("certificate_file", LocalizedText(zh: "客户端证书只能用于 TLS；请同时填写 ca_file", en: "a client certificate needs TLS; set ca_file too"))
+            }
             let username = mqtt.optionalString("username")
             let passwordFile = mqtt.optionalString("password_file", fix: LocalizedText(zh: "请填写存放 MQTT 服务器密码的文件", en: "name the file that holds the broker password"))
             if username != nil, passwordFile == nil {
@@ -145,7 +161,8 @@ public struct UplinkConfiguration: Sendable, Equatable {
             }
             mqtt.rejectUnknownKeys()
             result.mqtt = MQTT(
-                host: host, port: port, caFile: caFile, username: username, passwordFile: passwordFile, topicPrefix: prefix, groups: groups,
+                host: host, port: port, caFile: caFile, certificateFile: certificateFile, keyFile: keyFile, username: username,
+                passwordFile: passwordFile, topicPrefix: prefix, groups: groups,
                 publishers: publishers)
         }
         if let upstream = root.section("upstream") {

@@ -55,6 +55,7 @@ extension MQTTConnection {
         let sessionPresent = flags & 1 != 0
         let subscriptions = state.withLock { state -> [String: Int32] in
             state.connected = true
+            state.resetsBeforeConnack = 0
             return state.subscriptions
         }
         logger.info("connected to the MQTT broker", ["mqtt.session_present": "\(sessionPresent)"])
@@ -97,6 +98,43 @@ extension MQTTConnection {
         logger.debug("libmosquitto: \(text)")
     }
 
+    /// The number of attempts in a row, this one included, whose TLS session the broker reset
+    /// after the handshake and before CONNACK. Only the first reason built for an attempt counts,
+    /// because a failure that both a callback and a return code show builds two.
+    private nonisolated func countResetBeforeConnack(_ reset: Bool) -> Int {
+        state.withLock { state in
+            guard !state.endReported else { return state.resetsBeforeConnack }
+            state.resetsBeforeConnack = reset ? state.resetsBeforeConnack + 1 : 0
+            return state.resetsBeforeConnack
+        }
+    }
+
+    /// Describes a TLS session that the broker reset after the handshake and before CONNACK.
+    ///
+    /// A TLS 1.3 broker checks the client's certificate after the client's handshake is done,
+    /// and when its reset overtakes its alert, OpenSSL gives no reason. A broker or a proxy in
+    /// front of it that is going down gives the same, so one such end is temporary. The same end
+    /// `resetsBeforeTLSFailure` times in a row counts as a TLS failure, which needs a person.
+    private nonisolated func resetBeforeConnack(code: Int32, count: Int) -> MQTTDisconnectReason {
+        let certificate =
+            settings.tls?.certificateFile == nil
+            ? "the broker may require a client certificate (set certificate_file and key_file in [mqtt])"
+            : "the broker may not accept the client certificate \(settings.tls?.certificateFile ?? "")"
+        let cause = "the broker reset the connection after the TLS handshake and before CONNACK"
+        guard count >= Self.resetsBeforeTLSFailure else {
+            return MQTTDisconnectReason(
+                .connectFailed, code: code,
+                detail: "\(cause) (\(count) of \(Self.resetsBeforeTLSFailure) in a row before it counts as a TLS failure); \(certificate), or the broker or a proxy in front of it is down")
+        }
+        return MQTTDisconnectReason(
+            .tlsFailed, code: code,
+            detail: "TLS with the broker failed: \(cause) \(count) times in a row; \(certificate), unless the broker or a proxy in front of it is down")
+    }
+
+    /// How many resets in a row after the TLS handshake count as a TLS failure. With the
+    /// default reconnect delays of 1 s and then 2 s, the third comes about 3 s after the first.
+    static let resetsBeforeTLSFailure = 3
+
     /// Records why the current attempt or connection ended, once per attempt, and reports it
     /// on `events` and in the log.
     ///
@@ -128,22 +166,24 @@ extension MQTTConnection {
 
     /// Maps a `MOSQ_ERR_*` code, the `errno` read with it and libmosquitto's last log line to
     /// a reason.
-    ///
-    /// A TLS 1.3 broker that rejects the client's certificate does so after the client's
-    /// handshake, and when its reset overtakes its alert, libmosquitto reports only
-    /// `MOSQ_ERR_ERRNO` with `EPROTO`, `EPIPE` or `ECONNRESET`. So on a TLS connection before
-    /// CONNACK these count as a TLS failure, as a reset during the handshake does.
     nonisolated func reason(for code: Int32, errorNumber: Int32, wasConnected: Bool) -> MQTTDisconnectReason {
         let libraryError = state.withLock { $0.lastLibraryError }
         let tlsHint = libraryError.map { $0.contains("SSL") || $0.contains("certificate") || $0.contains("TLS") } ?? false
-        let tlsSessionEnded = settings.tls != nil && code == MOSQ_ERR_ERRNO.rawValue && [EPROTO, EPIPE, ECONNRESET].contains(errorNumber)
+        // libmosquitto sets EPROTO for every failed TLS read or write, and closing the socket
+        // afterwards may leave EPIPE or ECONNRESET instead.
+        let tlsSessionReset =
+            settings.tls != nil && !wasConnected && code == MOSQ_ERR_ERRNO.rawValue && [EPROTO, EPIPE, ECONNRESET].contains(errorNumber)
+            && libraryError == nil
+        let resets = countResetBeforeConnack(tlsSessionReset)
 
-        if code == MOSQ_ERR_TLS.rawValue || code == MOSQ_ERR_TLS_HANDSHAKE.rawValue || (!wasConnected && (tlsHint || tlsSessionEnded)) {
+        if code == MOSQ_ERR_TLS.rawValue || code == MOSQ_ERR_TLS_HANDSHAKE.rawValue || (!wasConnected && tlsHint) {
             let caFile = settings.tls?.caFile ?? "none"
-            let cause = libraryError ?? (tlsSessionEnded ? "the broker ended the TLS session before accepting MQTT" : Self.errorText(code))
             return MQTTDisconnectReason(
                 .tlsFailed, code: code,
-                detail: "TLS with the broker failed (\(cause)); check that the CA file \(caFile) signed the broker's certificate, that the certificate names \(settings.host), and that a client certificate is set if the broker requires one")
+                detail: "TLS with the broker failed (\(libraryError ?? Self.errorText(code))); check that the CA file \(caFile) signed the broker's certificate, that the certificate names \(settings.host), and that a client certificate is set if the broker requires one")
+        }
+        if tlsSessionReset {
+            return resetBeforeConnack(code: code, count: resets)
         }
         switch code {
         case MOSQ_ERR_KEEPALIVE.rawValue:

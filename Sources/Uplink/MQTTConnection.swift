@@ -45,6 +45,9 @@ public actor MQTTConnection {
         var repeatedReasons = 0
         /// The last error line of libmosquitto's log, such as an OpenSSL verification error.
         var lastLibraryError: String?
+        /// How many attempts in a row ended with the TLS session reset after the handshake and
+        /// before CONNACK; a CONNACK or another kind of end sets it back to 0.
+        var resetsBeforeConnack = 0
         var subscriptions: [String: Int32] = [:]
         var pending: [Int32: PendingPublish] = [:]
         var nextToken: UInt64 = 0

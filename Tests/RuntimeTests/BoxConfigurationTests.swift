@@ -165,6 +165,25 @@ let repositoryRoot: String = {
             #expect(lines.contains { $0.contains("mqtt.ca_file: missing") }, "\(lines)")
         }
     }
+
+    @Test func clientCertificateNeedsKeyAndTLS() throws {
+        let withBoth = try BoxConfiguration.parse(
+            Self.base + "[mqtt]\nhost = \"broker.example.org\"\nca_file = \"/etc/alertbox/ca.pem\"\n"
+                + "certificate_file = \"/etc/alertbox/box.crt\"\nkey_file = \"/etc/alertbox/box.key\"\n",
+            file: "a.toml")
+        #expect(withBoth.uplink.mqtt?.certificateFile == "/etc/alertbox/box.crt")
+        #expect(withBoth.uplink.mqtt?.keyFile == "/etc/alertbox/box.key")
+
+        let text = Self.base + "[mqtt]\nhost = \"127.0.0.1\"\ncertificate_file = \"/etc/alertbox/box.crt\"\n"
+        do {
+            _ = try BoxConfiguration.parse(text, file: "a.toml")
+            Issue.record("accepted a client certificate without its key and without TLS")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains { $0.contains("mqtt.key_file: missing; the client certificate and its key go together") }, "\(lines)")
+            #expect(lines.contains { $0.contains("mqtt.certificate_file: a client certificate needs TLS; set ca_file too") }, "\(lines)")
+        }
+    }
 }
 
 @Suite struct RuntimeOverridesTests {

@@ -92,16 +92,53 @@ import Testing
         #expect(!run.log.contains("TLS with the broker failed"))
     }
 
+    /// A broker that requires a client certificate: with the certificate the box logs in and
+    /// publishes the P1; without it the broker resets or rejects every TLS session, and the P1
+    /// goes by SMS.
+    @Test(arguments: [true, false])
+    func mqttClientCertificate(_ configured: Bool) async throws {
+        let broker = try await MosquittoBroker.start()
+        defer { broker.stop() }
+        let simulator = try await SimulatorProcess.launch(["--gpio"])
+        defer { simulator.stop() }
+        let directory = try MosquittoBroker.temporaryDirectory(prefix: "tls-mqtt-client")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let client = configured ? (certificate: try broker.clientCertificate, key: try broker.clientKey) : nil
+        let uplink = try Self.mqttSection(port: Int(broker.clientCertificatePort), caFile: try broker.caFile, directory: directory, client: client)
+
+        if configured {
+            let run = try await Self.pressP1(
+                uplink: uplink, simulator: simulator, directory: directory, sent: { log in log.contains("the broker acknowledged the alert") })
+            #expect(run.log.contains("the broker acknowledged the alert"))
+            #expect(run.smsTexts.isEmpty)
+        } else {
+            let run = try await Self.pressP1(uplink: uplink, simulator: simulator, directory: directory)
+            #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
+            #expect(run.log.contains("TLS with the broker failed"))
+            #expect(!Self.brokerSawLogin(broker), "the box never logged in to the broker")
+        }
+    }
+
     /// Returns an `[mqtt]` section for a TLS listener on `port` that trusts `caFile`, and
-    /// writes the broker password into an owner-only file in `directory`.
-    static func mqttSection(port: Int, caFile: String, directory: String) throws -> String {
+    /// writes the broker password into an owner-only file in `directory`. With `client`, the
+    /// section names that certificate and a copy of its key made owner-only.
+    static func mqttSection(
+        port: Int, caFile: String, directory: String, client: (certificate: String, key: String)? = nil
+    ) throws -> String {
         try MosquittoBroker.password.write(toFile: directory + "/mqtt-password", atomically: true, encoding: .utf8)
         chmod(directory + "/mqtt-password", 0o600)
+        var clientLines = ""
+        if let client {
+            try FileManager.default.copyItem(atPath: client.key, toPath: directory + "/client.key")
+            chmod(directory + "/client.key", 0o600)
+            clientLines = "certificate_file = \"\(client.certificate)\"\nkey_file = \"\(directory)/client.key\"\n"
+        }
         return """
             [mqtt]
             host = "127.0.0.1"
             port = \(port)
             ca_file = "\(caFile)"
+            \(clientLines)\
             username = "\(MosquittoBroker.username)"
             password_file = "\(directory)/mqtt-password"
             groups = ["保卫处"]
