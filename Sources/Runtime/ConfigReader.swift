@@ -100,7 +100,7 @@ struct ConfigReader {
             report(
                 key,
                 LocalizedText(
-                    zh: "应为\(zhUnit.isEmpty ? "" : "以 \(zhUnit) 为单位的")整数，实际是\(type.chinese)；例如 \(key) = \(fallback)",
+                    zh: "应为整数\(zhUnit.isEmpty ? "" : "（单位：\(zhUnit)）")，实际是\(type.chinese)；例如 \(key) = \(fallback)",
                     en: "expected a whole number\(enUnit.isEmpty ? "" : " of \(enUnit)"), found \(type.english); for example \(key) = \(fallback)"))
             return fallback
         }
@@ -216,9 +216,9 @@ struct ConfigReader {
         let known = read.keys.union(extra)
         for key in table.keys where !known.contains(key) {
             let suggestion = known.min { Self.distance($0, key) < Self.distance($1, key) }
-            let unknown = LocalizedText(zh: "未知的配置项", en: "unknown key")
+            let unknown = LocalizedText(zh: "未知的键", en: "unknown key")
             if let suggestion, Self.distance(suggestion, key) <= max(2, key.count / 3) {
-                report(key, unknown.followed(by: LocalizedText(zh: "是否想写 \(suggestion)？", en: "did you mean \(suggestion)?")))
+                report(key, unknown.followed(by: LocalizedText(zh: "是否应为 \(suggestion)？", en: "did you mean \(suggestion)?")))
             } else {
                 report(key, unknown)
             }

@@ -89,7 +89,7 @@ extension SMSCommandSettings {
             entry.rejectUnknownKeys()
         }
         guard let hashText = section.string(
-                "pin_hash", fix: LocalizedText(zh: "请按 docs/sms-commands.md 的步骤生成 PIN 哈希，粘贴到这里", en: "make a PIN hash as docs/sms-commands.md shows and paste it here")) else {
+                "pin_hash", fix: LocalizedText(zh: "请按 docs/sms-commands.zh-CN.md 的步骤生成 PIN 哈希，粘贴到这里", en: "make a PIN hash as docs/sms-commands.md shows and paste it here")) else {
             section.rejectUnknownKeys()
             return nil
         }

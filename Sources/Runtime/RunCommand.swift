@@ -85,6 +85,9 @@ public enum RunCommand {
             try await runtime.start()
         } catch {
             logger.critical("the box failed to start", ["error": .plain(String(describing: error))])
+            // A file named in the configuration, such as a secret others may read, is checked only
+            // now. The operator gets the problem in the chosen language, as from --check.
+            if let error = error as? ConfigError { printError(error.description(in: options.language)) }
             return 1
         }
         for await signal in signals {

@@ -19,7 +19,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
         switch self {
         case .string: LocalizedText(zh: "字符串", en: "a string")
         case .integer: LocalizedText(zh: "整数", en: "an integer")
-        case .float: LocalizedText(zh: "小数", en: "a float")
+        case .float: LocalizedText(zh: "浮点数", en: "a float")
         case .boolean: LocalizedText(zh: "布尔值", en: "a boolean")
         case .array: LocalizedText(zh: "数组", en: "an array")
         case .table: LocalizedText(zh: "表", en: "a table")

@@ -113,11 +113,11 @@ public struct UplinkConfiguration: Sendable, Equatable {
             im.rejectUnknownKeys()
         }
         if let mqtt = root.section("mqtt") {
-            let host = mqtt.string("host", fix: LocalizedText(zh: "请填写 MQTT 服务器的主机名", en: "give the broker's host name")) ?? ""
-            let caFile = mqtt.optionalString("ca_file", fix: LocalizedText(zh: "请填写签发 MQTT 服务器证书的 CA 文件", en: "name the CA file that signed the broker's certificate"))
+            let host = mqtt.string("host", fix: LocalizedText(zh: "请填写 MQTT 代理的主机名", en: "give the broker's host name")) ?? ""
+            let caFile = mqtt.optionalString("ca_file", fix: LocalizedText(zh: "请填写签发 MQTT 代理证书的 CA 文件", en: "name the CA file that signed the broker's certificate"))
             let port = mqtt.integer("port", default: caFile == nil ? 1883 : 8883, range: 1...65535)
             if caFile == nil, host != "127.0.0.1", host != "localhost" {
-                mqtt.report("ca_file", LocalizedText(zh: "缺少此项；连接本机以外的 MQTT 服务器必须用 TLS，请填写其 CA 文件", en: "missing; a broker off this machine needs TLS, so name its CA file"))
+                mqtt.report("ca_file", LocalizedText(zh: "缺少此项；连接本机以外的 MQTT 代理必须用 TLS，请填写其 CA 文件", en: "missing; a broker off this machine needs TLS, so name its CA file"))
             }
             let certificateFile = mqtt.optionalString(
                 "certificate_file", fix: LocalizedText(zh: "请填写客户端证书的 PEM 文件", en: "name the client certificate's PEM file"))
@@ -132,7 +132,7 @@ public struct UplinkConfiguration: Sendable, Equatable {
                 mqtt.report("certificate_file", LocalizedText(zh: "客户端证书只能用于 TLS；请同时填写 ca_file", en: "a client certificate needs TLS; set ca_file too"))
             }
             let username = mqtt.optionalString("username")
-            let passwordFile = mqtt.optionalString("password_file", fix: LocalizedText(zh: "请填写存放 MQTT 服务器密码的文件", en: "name the file that holds the broker password"))
+            let passwordFile = mqtt.optionalString("password_file", fix: LocalizedText(zh: "请填写存放 MQTT 代理密码的文件", en: "name the file that holds the broker password"))
             if username != nil, passwordFile == nil {
                 mqtt.report("password_file", LocalizedText(zh: "缺少此项；设置了 username 就需要密码文件", en: "missing; a username needs a password file"))
             }
@@ -144,7 +144,7 @@ public struct UplinkConfiguration: Sendable, Equatable {
                         zh: "\"\(prefix)\" 不能含有 + 或 #，也不能以 / 结尾；请改用 \"alertbox\" 这样的前缀",
                         en: "\"\(prefix)\" may not contain + or # or end with /; use a prefix such as \"alertbox\""))
             }
-            let groups = mqtt.strings("groups", default: [], fix: LocalizedText(zh: "请填写告警要发布到 MQTT 服务器的分组", en: "name the groups whose alerts are published to the broker"))
+            let groups = mqtt.strings("groups", default: [], fix: LocalizedText(zh: "请填写告警要发布到 MQTT 代理的分组", en: "name the groups whose alerts are published to the broker"))
             var publishers: [Publisher] = []
             for publisher in mqtt.tables("publisher") {
                 guard let name = publisher.string("name", fix: LocalizedText(zh: "请填写发布者名称，与其主题中的一致", en: "name the publisher as in its topic")),

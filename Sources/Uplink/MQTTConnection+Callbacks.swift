@@ -77,7 +77,7 @@ extension MQTTConnection {
     /// Handles the end of a connection; code 0 means the box disconnected itself.
     ///
     /// libmosquitto calls this on the network thread right after the failed read or write
-    /// and the close of the socket, so `errno` holds the error number of one of the two.
+    /// and the close of the socket, so `errno` is the error number of one of the two.
     nonisolated func handleDisconnect(code: Int32) {
         let errorNumber = errno
         let (stopping, wasConnected) = state.withLock { ($0.stopping, $0.connected) }
@@ -98,8 +98,8 @@ extension MQTTConnection {
         logger.debug("libmosquitto: \(text)")
     }
 
-    /// The number of attempts in a row, this one included, whose TLS session the broker reset
-    /// after the handshake and before CONNACK. Only the first reason built for an attempt counts,
+    /// Counts the attempts in a row, this one included, whose TLS session the broker reset after
+    /// the handshake and before CONNACK. Only the first reason built for an attempt counts,
     /// because a failure that both a callback and a return code show builds two.
     private nonisolated func countResetBeforeConnack(_ reset: Bool) -> Int {
         state.withLock { state in

@@ -156,6 +156,12 @@ import Testing
         _ = try await rig.scheduler.submit(cancel)
         #expect(try await rig.eventually { await rig.annunciator.sirenAlerts.isEmpty })
         #expect(try await rig.eventually { try rig.history("siren").last?.on == false })
+        // It stays off: no edge follows the one that stopped it.
+        let edges = try rig.history("siren").count
+        try await Task.sleep(for: .milliseconds(600))
+        let later = try rig.history("siren")
+        #expect(later.count == edges)
+        #expect(later.last?.on == false)
         await rig.stop()
     }
 }

@@ -35,7 +35,7 @@ import Testing
         let lines = error.description(in: .chinese).split(separator: "\n").map(String.init)
         #expect(lines.first == "alertbox.toml：配置中有 4 处问题：")
         #expect(lines.contains("  - 第 2 行：box.id：\"楼3\" 只能包含 ASCII 字母、数字、- 和 _，因为它会用作 CAP 消息的 sender 字段"))
-        #expect(lines.contains("  - 第 3 行：box.langauge：未知的配置项；是否想写 language？"))
+        #expect(lines.contains("  - 第 3 行：box.langauge：未知的键；是否应为 language？"))
         #expect(lines.contains("  - 第 11 行：gpio.input[1].debounce_ms：5000 ms 超出范围；请用 0 到 1000 ms"))
         #expect(lines.contains("  - gpio.input[1].audience：缺少此项或为空；请至少填写一个联系人分组，例如 [\"保卫处\"]"))
         #expect(lines.count == 5)
@@ -165,7 +165,7 @@ import Testing
     /// that the operator types. Words with a digit, `_`, `.` or `/` count as identifiers.
     static let allowedWords: Set<String> = [
         "ASCII", "CAP", "sender", "GPIO", "SIM", "PIN", "MQTT", "TLS", "CA", "URL", "HTTPS", "https", "http", "AT", "Unicode", "CSV", "tty",
-        "ms", "s", "true", "false", "bridge", "webhook", "mqtt", "whsec_", "chmod", "username", "status", "alarm", "cancel", "id", "table",
+        "ms", "s", "true", "false", "bridge", "webhook", "mqtt", "whsec_", "chmod", "username", "status", "alarm", "cancel", "id",
         "wecom", "dingtalk", "feishu",
     ]
 

@@ -136,7 +136,7 @@ import TestSupport
         let text = try String(contentsOfFile: log, encoding: .utf8)
         let expectedOutput = try #require(Self.checkOutputs[expected])
         #expect(text.hasPrefix(directory + "/" + expectedOutput), "\(text)")
-        let typo = expected == "zh" ? "  - 第 3 行：box.langauge：未知的配置项；是否想写 language？" : "  - line 3: box.langauge: unknown key; did you mean language?"
+        let typo = expected == "zh" ? "  - 第 3 行：box.langauge：未知的键；是否应为 language？" : "  - line 3: box.langauge: unknown key; did you mean language?"
         #expect(text.contains(typo), "\(text)")
     }
 
@@ -154,6 +154,7 @@ import TestSupport
         #expect(await Self.waitForExit(process) == 1)
         let output = try String(contentsOfFile: log, encoding: .utf8)
         #expect(output.contains("is readable by others; run chmod 600 on it"))
+        #expect(output.contains("其他用户也能读取；请对它运行 chmod 600"), "the operator's copy, in the default language")
         #expect(!output.contains("1234"))
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -4,8 +4,9 @@ import TestSupport
 import Testing
 
 /// `alertbox run` with a WeCom robot behind HTTPS on `alertbox-sim`'s fake server, or with
-/// MQTT over TLS to a real mosquitto: a certificate that fails verification stops the send
-/// before any request goes out, and the P1 alert reaches its contact by SMS instead.
+/// MQTT over TLS to a real mosquitto or to that fake server in the broker's place: a
+/// certificate that fails verification stops the send before any request goes out, and the
+/// P1 alert reaches its contact by SMS instead.
 @Suite(.serialized) struct TLSFallbackTests {
     /// What is wrong with the fake server's certificate for the box.
     enum Flaw: String, CaseIterable, CustomStringConvertible {
@@ -49,6 +50,7 @@ import Testing
         #expect(run.smsTexts.count == 1, "the P1 alert reaches its contact by SMS")
         #expect(run.log.contains("TLS with the broker failed"))
         #expect(run.log.contains("certificate verify failed"), "the handshake failed, so no MQTT byte went out")
+        #expect(run.imRequests == 0)
         #expect(!run.log.contains(MosquittoBroker.password))
     }
 

@@ -61,7 +61,8 @@ public final class SimulatorProcess: @unchecked Sendable {
 
     /// Polls the handsets' received texts until they equal `expected` or `timeout` passes,
     /// and returns the last texts read. A loaded machine delivers later than an idle one,
-    /// so a test waits for the texts instead of sleeping a fixed time.
+    /// so a test waits for the texts instead of sleeping a fixed time. It returns at the first
+    /// match, so it cannot show that nothing more arrives, and `[]` returns at once.
     public func waitForTexts(to number: String, _ expected: [String], timeout: Duration = .seconds(30)) async throws -> [String] {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var texts = try receivedTexts(to: number)
