@@ -442,6 +442,7 @@ public actor BoxRuntime {
         return text.trimmingWhitespace()
     }
 
+    /// Returns the issue for a file named by setting `key` that cannot be read.
     static func unreadableFileIssue(key: String) -> ConfigIssue {
         ConfigIssue(key: key, line: nil, text: LocalizedText(zh: "无法读取；请检查路径和文件属主", en: "cannot be read; check the path and its owner"))
     }
