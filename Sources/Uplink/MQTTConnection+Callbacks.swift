@@ -126,9 +126,11 @@ extension MQTTConnection {
                 .connectFailed, code: code,
                 detail: "\(cause) (\(count) of \(Self.resetsBeforeTLSFailure) in a row before it counts as a TLS failure); \(certificate), or the broker or a proxy in front of it is down")
         }
+        // The detail names the threshold, not the count, so that the same failure repeats the
+        // same reason and reportEnd's log throttle applies.
         return MQTTDisconnectReason(
             .tlsFailed, code: code,
-            detail: "TLS with the broker failed: \(cause) \(count) times in a row; \(certificate), unless the broker or a proxy in front of it is down")
+            detail: "TLS with the broker failed: \(cause) \(Self.resetsBeforeTLSFailure) times in a row or more; \(certificate), unless the broker or a proxy in front of it is down")
     }
 
     /// How many resets in a row after the TLS handshake count as a TLS failure. With the
@@ -165,7 +167,7 @@ extension MQTTConnection {
     }
 
     /// Maps a `MOSQ_ERR_*` code, the `errno` read with it and libmosquitto's last log line to
-    /// a reason.
+    /// a reason. It also counts resets after the TLS handshake, which decide that reason.
     nonisolated func reason(for code: Int32, errorNumber: Int32, wasConnected: Bool) -> MQTTDisconnectReason {
         let libraryError = state.withLock { $0.lastLibraryError }
         let tlsHint = libraryError.map { $0.contains("SSL") || $0.contains("certificate") || $0.contains("TLS") } ?? false

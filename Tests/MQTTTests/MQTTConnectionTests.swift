@@ -136,11 +136,12 @@ import Uplink
         let events = Recorder(box.events)
         await box.start()
 
-        _ = await events.first { $0.disconnectReason?.kind == .tlsFailed }
+        // A fourth reset shows that a repeated failure repeats its reason.
+        _ = await events.waitForCount(4) { $0.disconnectReason.map { $0.kind != .stopped } ?? false }
         await box.stop()
         await fakes.stop()
         let reasons = events.elements.compactMap(\.disconnectReason).filter { $0.kind != .stopped }
-        try #require(reasons.count >= 3)
+        try #require(reasons.count >= 4)
         for early in reasons.prefix(2) {
             #expect(early.kind == .connectFailed)
             #expect(early.failureClass == .temporary)
@@ -151,6 +152,7 @@ import Uplink
         #expect(reasons[2].failureClass == .channelBroken)
         #expect(reasons[2].detail.contains("3 times in a row"))
         #expect(reasons[2].detail.contains("set certificate_file and key_file in [mqtt]"))
+        #expect(reasons[3] == reasons[2], "the same reason again, so reportEnd's log throttle applies")
     }
 
     @Test func wrongPasswordIsChannelBroken() async throws {
