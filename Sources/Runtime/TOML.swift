@@ -76,7 +76,7 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
         description(in: .english)
     }
 
-    /// The message for a key that a table defines twice.
+    /// Returns the message for a key that a table defines twice.
     static func duplicateKey(_ name: String) -> LocalizedText {
         LocalizedText(zh: "键 \"\(name)\" 定义了两次；只保留一个", en: "the key \"\(name)\" is defined twice; keep one")
     }
